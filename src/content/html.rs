@@ -1,0 +1,1 @@
+//! HTML from the source turned into clean sections (placeholder, filled in next).

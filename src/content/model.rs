@@ -1,0 +1,172 @@
+//! The content model: what Sophia knows about services and offices, independent of the
+//! export format it was imported from.
+
+use serde::Serialize;
+
+/// One part of a service description as a citizen reads it: an optional heading, the
+/// plain text, and the same content as sanitised HTML (lists stay lists, links are kept).
+///
+/// ```
+/// use sophia::content::Section;
+/// let s = Section { heading: Some("Gebühren".into()), text: "37 Euro".into(), html: "<p>37 Euro</p>".into() };
+/// assert_eq!(s.heading.as_deref(), Some("Gebühren"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Section {
+    /// The heading the source gave this part, if any ("Antragstellung und Termin").
+    pub heading: Option<String>,
+    /// Plain text: paragraphs separated by a blank line, list items as "- item" lines.
+    pub text: String,
+    /// Sanitised HTML of the same part (only safe tags, only http/https/mailto/tel links).
+    pub html: String,
+}
+
+/// A named link (form, legal text, online application).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// What the link is called in the source ("Vollmacht", "Antragstellung").
+    pub name: String,
+    /// The absolute URL.
+    pub url: String,
+    /// An optional description from the source.
+    pub description: Option<String>,
+}
+
+/// A block of rich text: the whole of a source field, as plain text, sanitised HTML and
+/// its sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct RichText {
+    /// Plain text of the whole field.
+    pub text: String,
+    /// Sanitised HTML of the whole field.
+    pub html: String,
+    /// The field split at its headings.
+    pub sections: Vec<Section>,
+}
+
+impl RichText {
+    /// True when the field holds no readable text.
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
+/// Where a service is offered: the join of a service and one office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceOffice {
+    /// Id of the office (`Office::id`).
+    pub office_id: String,
+    /// Booking link for this service at this office.
+    pub appointment_url: Option<String>,
+    /// Online application link for this service at this office.
+    pub online_url: Option<String>,
+}
+
+/// A service description (Leistungsbeschreibung).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    /// The source's id ("1063453").
+    pub id: String,
+    /// The official name ("Reisepass").
+    pub name: String,
+    /// The 14-digit LeiKa key, when the source has one.
+    pub leika: Option<String>,
+    /// The description.
+    pub description: RichText,
+    /// Fees (Gebühren); `None` when the source says nothing about fees.
+    pub fees: Option<RichText>,
+    /// Processing time (Bearbeitungsdauer), when the source has it.
+    pub process_time: Option<RichText>,
+    /// Prerequisites (Voraussetzungen).
+    pub prerequisites: Vec<Link>,
+    /// Required documents (Benötigte Unterlagen).
+    pub requirements: Vec<Link>,
+    /// Forms.
+    pub forms: Vec<Link>,
+    /// Further links.
+    pub links: Vec<Link>,
+    /// Legal bases.
+    pub legal: Vec<Link>,
+    /// Who is responsible, as free text.
+    pub responsibility: Option<RichText>,
+    /// The online application (link and description).
+    pub online: Option<Link>,
+    /// The general booking page.
+    pub appointment_url: Option<String>,
+    /// The public page about the service.
+    pub url: Option<String>,
+    /// The editors' alternate names (`meta.keywords`), split and trimmed.
+    pub keywords: Vec<String>,
+    /// The "Stand" date (YYYY-MM-DD).
+    pub updated: Option<String>,
+    /// Appointment slot length in minutes (not the processing time).
+    pub slot_minutes: Option<u32>,
+    /// Authorities responsible (names).
+    pub authorities: Vec<String>,
+    /// Offices offering the service.
+    pub offices: Vec<ServiceOffice>,
+    /// False for internal booking artefacts that are never offered to citizens.
+    pub citizen_facing: bool,
+    /// The attribution to show with answers from this service.
+    pub attribution: String,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Address {
+    /// Street name.
+    pub street: String,
+    /// House number.
+    pub house_number: String,
+    /// Postcode.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+}
+
+impl Address {
+    /// One line: "Implerstraße 11, 81371 München".
+    ///
+    /// ```
+    /// use sophia::content::Address;
+    /// let a = Address { street: "Implerstraße".into(), house_number: "11".into(), postal_code: "81371".into(), city: "München".into() };
+    /// assert_eq!(a.one_line(), "Implerstraße 11, 81371 München");
+    /// ```
+    pub fn one_line(&self) -> String {
+        let street = format!("{} {}", self.street.trim(), self.house_number.trim());
+        let city = format!("{} {}", self.postal_code.trim(), self.city.trim());
+        [street.trim(), city.trim()]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// An office (Standort) where citizens go.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Office {
+    /// The source's id.
+    pub id: String,
+    /// Name ("Gewerbeamt (KVR-III/21)").
+    pub name: String,
+    /// Short display name, when the source has one.
+    pub display_name: Option<String>,
+    /// Organisation ("Landeshauptstadt München").
+    pub organization: Option<String>,
+    /// Organisation unit ("Kreisverwaltungsreferat").
+    pub organization_unit: Option<String>,
+    /// Postal address.
+    pub address: Address,
+    /// Latitude and longitude.
+    pub geo: Option<(f64, f64)>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Web page.
+    pub url: Option<String>,
+    /// Ids of the services offered here.
+    pub service_ids: Vec<String>,
+}

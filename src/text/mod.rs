@@ -1,0 +1,1 @@
+//! German text analysis as tantivy token filters (placeholder, filled in next).
