@@ -1,1 +1,195 @@
-fn main() {}
+//! The `sophia` command line: ask, eval, serve.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use sophia::config::Config;
+use sophia::content::Catalog;
+use sophia::dialog::ContextCodec;
+use sophia::eval::{self, AlwaysTop1, Answerer};
+use sophia::search::IndexOptions;
+use sophia::{ChatRequest, Engine, Snapshot};
+
+/// Sophia, the citizen chatbot engine.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (tenants, context key, thresholds); the shipped sophia.toml when
+    /// not given.
+    #[arg(long, env = "SOPHIA_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Folder with a DLDB export (services*.json, locations*.json); the shipped Munich
+    /// catalogue when not given.
+    #[arg(long, env = "SOPHIA_CONTENT", global = true)]
+    content: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer one question.
+    Ask {
+        /// The question.
+        question: String,
+        /// Print the reply as JSON (as the HTTP API returns it).
+        #[arg(long)]
+        json: bool,
+        /// Show each analysis step, the query, every candidate's score and matched terms.
+        #[arg(long)]
+        explain: bool,
+        /// The tenant to answer for.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Evaluate answer quality on labelled question sets.
+    Eval {
+        /// Question files (TOML, `[[case]]` with q, expect, tags).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Measure the plain-BM25 baseline instead of Sophia: tantivy's default tokenizer,
+        /// equal field weights, always the top-ranked service.
+        #[arg(long)]
+        baseline: bool,
+        /// List every question not answered right.
+        #[arg(long)]
+        misses: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the HTTP server (API and demo page).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SOPHIA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let serving = matches!(cli.command, Command::Serve { .. });
+    sophia::server::init_logging(serving);
+    let config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::shipped(),
+    };
+    let catalog = match &cli.content {
+        Some(dir) => Catalog::from_dir(dir)?,
+        None => Catalog::shipped(),
+    };
+    let report = catalog.report();
+    for warning in &report.warnings {
+        tracing::warn!("{warning}");
+    }
+    tracing::info!("content {}: {report}", catalog.version());
+
+    match cli.command {
+        Command::Ask {
+            question,
+            json,
+            explain,
+            tenant,
+        } => {
+            let engine = engine(catalog, config, IndexOptions::default())?;
+            if explain {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&engine.explain(&question))?
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let request = ChatRequest {
+                message: question,
+                tenant,
+                ..Default::default()
+            };
+            let reply = engine.respond(&request);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reply)?);
+            } else {
+                println!("{}", reply.text);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval {
+            files,
+            baseline,
+            misses,
+            json,
+        } => {
+            let options = if baseline {
+                IndexOptions::plain_bm25()
+            } else {
+                IndexOptions {
+                    boosts: config.boosts,
+                    ..IndexOptions::default()
+                }
+            };
+            let engine = engine(catalog, config, options)?;
+            let baseline_answerer = AlwaysTop1(&engine);
+            let answerer: &dyn Answerer = if baseline {
+                &baseline_answerer
+            } else {
+                &engine
+            };
+            for file in files {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("{}: cannot read", file.display()))?;
+                let cases = eval::parse_cases(&file.display().to_string(), &text)
+                    .map_err(anyhow::Error::msg)?;
+                let results = eval::run(answerer, &cases);
+                let report = eval::Report::new(&results);
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&report)?);
+                } else {
+                    let catalog = &engine.snapshot().catalog;
+                    let title = |id: &str| match catalog.service(id) {
+                        Some(s) => format!("{} ({id})", s.name),
+                        None => format!("unknown id {id}"),
+                    };
+                    println!("== {}", file.display());
+                    println!("{}", report.render(misses, &title));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr } => {
+            let key = std::env::var("SOPHIA_CONTEXT_KEY")
+                .ok()
+                .or_else(|| config.context.key.clone());
+            let codec = match key {
+                Some(key) if !key.is_empty() => ContextCodec::new(key.as_bytes()),
+                _ => {
+                    tracing::warn!(
+                        "no context key configured (SOPHIA_CONTEXT_KEY or [context] key): using a random one; replicas will not share conversations"
+                    );
+                    ContextCodec::random()
+                }
+            };
+            let snapshot = Snapshot::build(catalog, config)?;
+            let engine = Engine::new(Arc::new(snapshot), codec);
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(sophia::server::serve(engine, &addr))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn engine(catalog: Catalog, config: Config, options: IndexOptions) -> Result<Engine> {
+    let snapshot = Snapshot::build_with(catalog, config, options)?;
+    Ok(Engine::new(Arc::new(snapshot), ContextCodec::random()))
+}

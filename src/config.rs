@@ -1,0 +1,250 @@
+//! `sophia.toml`: tenants, the context key and the answer thresholds.
+//!
+//! The repository's `sophia.toml` is compiled in as the default, so Sophia runs without any
+//! file; `--config PATH` (or `SOPHIA_CONFIG`) replaces it.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::search::FieldBoosts;
+
+/// The configuration shipped with Sophia (the repository's `sophia.toml`).
+pub const SHIPPED_CONFIG: &str = include_str!("../sophia.toml");
+
+/// Everything an operator configures.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The tenant used when a request names none.
+    pub default_tenant: String,
+    /// Conversation context protection.
+    #[serde(default)]
+    pub context: ContextConfig,
+    /// When to answer, ask back or admit not knowing.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// Field boosts of the catalogue search.
+    #[serde(default)]
+    pub boosts: FieldBoosts,
+    /// The portals Sophia answers for.
+    #[serde(rename = "tenant")]
+    pub tenants: Vec<Tenant>,
+}
+
+/// Conversation context protection.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ContextConfig {
+    /// The key that signs the conversation context; every replica must share it. The
+    /// environment variable `SOPHIA_CONTEXT_KEY` overrides it. When neither is set, a single
+    /// node generates a random key at start (contexts then do not survive a restart).
+    #[serde(default)]
+    pub key: Option<String>,
+}
+
+/// A portal that embeds Sophia.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tenant {
+    /// Identifier used in requests (`"tenant": "muenchen"`).
+    pub id: String,
+    /// Display name ("Landeshauptstadt München").
+    pub name: String,
+    /// What Sophia says when it cannot help: the 115 hotline and the portal's contact page.
+    pub contact: String,
+    /// The portal's contact page.
+    pub contact_url: String,
+}
+
+/// The thresholds of the answer policy; `docs/THRESHOLDS.md` says how they were chosen.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Below this share of the question's (weighted) words found in the best service, Sophia
+    /// says it does not know.
+    pub min_coverage: f32,
+    /// Below this confidence, Sophia does not answer directly but offers choices.
+    pub direct_confidence: f32,
+    /// A runner-up whose score is within this fraction of the best one is offered as a
+    /// choice instead of answering directly.
+    pub clarify_margin: f32,
+    /// At most this many choices in a "Meinten Sie ...?".
+    pub max_choices: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            min_coverage: 0.5,
+            direct_confidence: 0.5,
+            clarify_margin: 0.1,
+            max_choices: 3,
+        }
+    }
+}
+
+/// A configuration that cannot be used, naming the file and what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown or mistyped keys.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The values do not fit together.
+    #[error("{file}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// The shipped configuration.
+    ///
+    /// ```
+    /// let config = sophia::config::Config::shipped();
+    /// assert_eq!(config.default_tenant, "muenchen");
+    /// assert!(config.tenant("muenchen").unwrap().contact.contains("115"));
+    /// ```
+    pub fn shipped() -> Config {
+        Self::parse("sophia.toml (built in)", SHIPPED_CONFIG)
+            .expect("the shipped sophia.toml is valid; a test guards it")
+    }
+
+    /// Reads a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            file: file.clone(),
+            source,
+        })?;
+        Self::parse(&file, &text)
+    }
+
+    /// Parses and checks a configuration; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            file: file.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        config.check(file)?;
+        Ok(config)
+    }
+
+    fn check(&self, file: &str) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            file: file.to_string(),
+            message,
+        };
+        if self.tenants.is_empty() {
+            return Err(invalid("at least one [[tenant]] is required".into()));
+        }
+        for (i, tenant) in self.tenants.iter().enumerate() {
+            if tenant.id.trim().is_empty() {
+                return Err(invalid(format!("tenant[{i}].id is empty")));
+            }
+            if self.tenants[..i].iter().any(|t| t.id == tenant.id) {
+                return Err(invalid(format!("tenant id `{}` appears twice", tenant.id)));
+            }
+        }
+        if self.tenant(&self.default_tenant).is_none() {
+            return Err(invalid(format!(
+                "default_tenant `{}` is not one of the [[tenant]] ids",
+                self.default_tenant
+            )));
+        }
+        let t = &self.thresholds;
+        for (name, value) in [
+            ("min_coverage", t.min_coverage),
+            ("direct_confidence", t.direct_confidence),
+            ("clarify_margin", t.clarify_margin),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(invalid(format!(
+                    "thresholds.{name} must be between 0 and 1, found {value}"
+                )));
+            }
+        }
+        if !(2..=5).contains(&t.max_choices) {
+            return Err(invalid(format!(
+                "thresholds.max_choices must be between 2 and 5, found {}",
+                t.max_choices
+            )));
+        }
+        Ok(())
+    }
+
+    /// A tenant by id.
+    pub fn tenant(&self, id: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.id == id)
+    }
+
+    /// The default tenant.
+    pub fn default_tenant(&self) -> &Tenant {
+        self.tenant(&self.default_tenant)
+            .expect("checked when the configuration was loaded")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_config_is_valid() {
+        let c = Config::shipped();
+        assert!(!c.tenants.is_empty());
+        assert_eq!(c.default_tenant().id, "muenchen");
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        let err = Config::parse(
+            "x.toml",
+            "default_tenant = \"a\"\nfoo = 1\n[[tenant]]\nid = \"a\"\nname = \"A\"\ncontact = \"115\"\ncontact_url = \"https://a.de\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("x.toml:") && err.contains("line 2") && err.contains("foo"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_default_tenant_that_does_not_exist_is_rejected() {
+        let err = Config::parse(
+            "x.toml",
+            "default_tenant = \"b\"\n[[tenant]]\nid = \"a\"\nname = \"A\"\ncontact = \"115\"\ncontact_url = \"https://a.de\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("default_tenant `b`"), "{err}");
+    }
+
+    #[test]
+    fn thresholds_out_of_range_are_rejected() {
+        let err = Config::parse(
+            "x.toml",
+            "default_tenant = \"a\"\n[thresholds]\nmin_coverage = 3.0\n[[tenant]]\nid = \"a\"\nname = \"A\"\ncontact = \"115\"\ncontact_url = \"https://a.de\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("thresholds.min_coverage"), "{err}");
+    }
+}

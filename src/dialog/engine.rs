@@ -1,0 +1,445 @@
+//! The engine: one message in, one reply out. Pure, deterministic, never panics.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::answer::{self, Answer};
+use super::context::{ContextCodec, ConversationState};
+use super::policy::{self, Decision};
+use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestion};
+use crate::config::{Config, Tenant};
+use crate::content::{Catalog, Service};
+use crate::nlu::{Aspect, AspectDetector, AspectMatch};
+use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions};
+use crate::text;
+
+/// Longest message the engine reads; the HTTP API rejects longer ones, the engine cuts.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+/// How many services are ranked per message.
+const CANDIDATES: usize = 10;
+/// The intent name of a search for a service.
+const SERVICE_SEARCH: &str = "service_search";
+
+/// Everything one content version needs to answer: catalogue, index, cues and config.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The catalogue.
+    pub catalog: Catalog,
+    /// Its search index.
+    pub index: CatalogIndex,
+    /// The aspect cues.
+    pub aspects: AspectDetector,
+    /// Tenants and thresholds.
+    pub config: Config,
+}
+
+impl Snapshot {
+    /// Builds the index over `catalog`.
+    pub fn build(catalog: Catalog, config: Config) -> tantivy::Result<Snapshot> {
+        let options = IndexOptions {
+            boosts: config.boosts,
+            ..IndexOptions::default()
+        };
+        Self::build_with(catalog, config, options)
+    }
+
+    /// Builds the index with explicit options (the plain-BM25 baseline uses this).
+    pub fn build_with(
+        catalog: Catalog,
+        config: Config,
+        options: IndexOptions,
+    ) -> tantivy::Result<Snapshot> {
+        let index = CatalogIndex::build(&catalog, options)?;
+        Ok(Snapshot {
+            catalog,
+            index,
+            aspects: AspectDetector::shipped(),
+            config,
+        })
+    }
+
+    /// The content version: catalogue, analysis and configuration together.
+    pub fn version(&self) -> String {
+        format!("{}-a{}", self.catalog.version(), text::ANALYZER_VERSION)
+    }
+}
+
+/// What the engine saw in one message, for `sophia ask --explain`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// Each word through each analysis step.
+    pub words: Vec<text::WordTrace>,
+    /// The aspect found, with its cue words.
+    pub aspect: Option<AspectMatch>,
+    /// The query terms searched (aspect cues removed), with weights.
+    pub query: AnalyzedQuery,
+    /// The ranked candidates: id, title, score, coverage, matched terms.
+    pub candidates: Vec<Candidate>,
+    /// What the policy decided.
+    pub decision: Decision,
+}
+
+/// One ranked service in an explanation or evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// Service id.
+    pub id: String,
+    /// Service name.
+    pub title: String,
+    /// The ranking details.
+    #[serde(flatten)]
+    pub hit: Hit,
+}
+
+/// Answers citizens' messages from one snapshot.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    snapshot: Arc<Snapshot>,
+    codec: ContextCodec,
+}
+
+/// The search part of one message: aspect, query and ranking.
+struct Understanding {
+    aspect: Option<AspectMatch>,
+    query: AnalyzedQuery,
+    hits: Vec<Hit>,
+}
+
+impl Engine {
+    /// An engine over `snapshot`, signing contexts with `codec`.
+    pub fn new(snapshot: Arc<Snapshot>, codec: ContextCodec) -> Engine {
+        Engine { snapshot, codec }
+    }
+
+    /// The engine on the shipped content and configuration.
+    ///
+    /// ```
+    /// use sophia::{ChatRequest, Engine, ReplyKind};
+    /// let engine = Engine::shipped();
+    /// let reply = engine.respond(&ChatRequest::new("Was kostet ein Reisepass?"));
+    /// assert_eq!(reply.kind, ReplyKind::Aspect);
+    /// assert_eq!(reply.sources[0].title, "Reisepass");
+    /// ```
+    pub fn shipped() -> Engine {
+        let snapshot = Snapshot::build(Catalog::shipped(), Config::shipped())
+            .expect("the shipped content indexes; a test guards it");
+        Engine::new(Arc::new(snapshot), ContextCodec::random())
+    }
+
+    /// The snapshot answered from.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// Answers one message.
+    pub fn respond(&self, request: &ChatRequest) -> Reply {
+        let snapshot = &*self.snapshot;
+        let tenant = request
+            .tenant
+            .as_deref()
+            .and_then(|id| snapshot.config.tenant(id))
+            .unwrap_or_else(|| snapshot.config.default_tenant());
+        let message = clip(&request.message);
+        let state = request
+            .context
+            .as_deref()
+            .and_then(|c| self.codec.decode(c))
+            .filter(|s| s.version == snapshot.version())
+            .unwrap_or_default();
+
+        // A choice from the last "Meinten Sie ...?": its title or its number.
+        if let Some(service) = self.chosen(&state, message) {
+            let aspect = state.aspect;
+            return self.service_reply(tenant, &state, service, aspect, 1.0, 0.0);
+        }
+
+        let understanding = self.understand(message);
+        // A follow-up about the service in context: "und was kostet das?"
+        if let (Some(aspect), true, Some(service)) = (
+            &understanding.aspect,
+            understanding.query.terms.iter().all(|t| t.is_unknown())
+                || understanding.query.is_empty(),
+            state
+                .service
+                .as_deref()
+                .and_then(|id| snapshot.catalog.service(id)),
+        ) {
+            return self.service_reply(tenant, &state, service, Some(aspect.aspect), 0.9, 0.0);
+        }
+
+        let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
+        let hits = &understanding.hits;
+        match policy::decide(hits, &snapshot.config.thresholds) {
+            Decision::Direct { confidence } => {
+                let service = self.service_of(&hits[0]);
+                self.service_reply(tenant, &state, service, aspect, confidence, hits[0].score)
+            }
+            Decision::Clarify {
+                choices,
+                confidence,
+            } => {
+                let services: Vec<(&Service, f32)> = choices
+                    .iter()
+                    .map(|&i| (self.service_of(&hits[i]), hits[i].score))
+                    .collect();
+                self.clarify_reply(&state, &services, aspect, confidence)
+            }
+            Decision::Fallback { confidence } => self.fallback_reply(tenant, &state, confidence),
+        }
+    }
+
+    /// The service a context refers to, if it is valid and names one.
+    pub fn context_service(&self, context: &str) -> Option<String> {
+        self.codec.decode(context).and_then(|s| s.service)
+    }
+
+    /// Ranks services for `message` (aspect cue words removed), best first.
+    pub fn rank(&self, message: &str) -> Vec<Candidate> {
+        self.understand(clip(message))
+            .hits
+            .into_iter()
+            .map(|hit| self.candidate(hit))
+            .collect()
+    }
+
+    /// Every step of understanding `message`.
+    pub fn explain(&self, message: &str) -> Explanation {
+        let message = clip(message);
+        let understanding = self.understand(message);
+        let decision = policy::decide(&understanding.hits, &self.snapshot.config.thresholds);
+        Explanation {
+            words: text::explain(message),
+            aspect: understanding.aspect,
+            query: understanding.query,
+            candidates: understanding
+                .hits
+                .into_iter()
+                .map(|hit| self.candidate(hit))
+                .collect(),
+            decision,
+        }
+    }
+
+    fn candidate(&self, hit: Hit) -> Candidate {
+        let service = self.service_of(&hit);
+        Candidate {
+            id: service.id.clone(),
+            title: service.name.clone(),
+            hit,
+        }
+    }
+
+    fn understand(&self, message: &str) -> Understanding {
+        let snapshot = &*self.snapshot;
+        let aspect = snapshot.aspects.detect(message);
+        let mut query = snapshot.index.analyze(message);
+        if let Some(found) = &aspect {
+            let without_cues: Vec<_> = query
+                .terms
+                .iter()
+                .filter(|t| !found.cue_tokens.contains(&t.text))
+                .cloned()
+                .collect();
+            if without_cues.iter().any(|t| !t.is_unknown()) {
+                query.terms = without_cues;
+            }
+        }
+        let hits = snapshot.index.search_terms(&query, CANDIDATES);
+        Understanding {
+            aspect,
+            query,
+            hits,
+        }
+    }
+
+    fn service_of(&self, hit: &Hit) -> &Service {
+        self.snapshot
+            .catalog
+            .service_at(hit.ordinal)
+            .expect("hits come from this snapshot's catalogue")
+    }
+
+    /// The service the citizen picked from the last choices, by title or number.
+    fn chosen(&self, state: &ConversationState, message: &str) -> Option<&Service> {
+        if state.choices.is_empty() {
+            return None;
+        }
+        let wanted = message.trim().trim_end_matches(['.', '!', '?']).trim();
+        let by_number = wanted
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| state.choices.get(i));
+        let by_title = state.choices.iter().find(|id| {
+            self.snapshot
+                .catalog
+                .service(id)
+                .is_some_and(|s| text::normalize_word(&s.name) == text::normalize_word(wanted))
+        });
+        by_number
+            .or(by_title)
+            .and_then(|id| self.snapshot.catalog.service(id))
+    }
+
+    fn service_reply(
+        &self,
+        _tenant: &Tenant,
+        state: &ConversationState,
+        service: &Service,
+        aspect: Option<Aspect>,
+        confidence: f32,
+        score: f32,
+    ) -> Reply {
+        let catalog = &self.snapshot.catalog;
+        let (kind, answer) = match aspect {
+            Some(aspect) => (
+                ReplyKind::Aspect,
+                answer::aspect_answer(service, aspect, catalog),
+            ),
+            None => (ReplyKind::Service, answer::service_answer(service, catalog)),
+        };
+        let next = ConversationState {
+            version: self.snapshot.version(),
+            service: Some(service.id.clone()),
+            choices: Vec::new(),
+            aspect: None,
+            turn: state.turn.saturating_add(1),
+        };
+        let mut suggestions = Vec::new();
+        for (label, question) in [
+            (Aspect::Fees, "Was kostet das?"),
+            (Aspect::Documents, "Welche Unterlagen brauche ich?"),
+            (Aspect::Location, "Wo kann ich das erledigen?"),
+        ] {
+            if Some(label) != aspect {
+                suggestions.push(Suggestion {
+                    label: question.to_string(),
+                    message: question.to_string(),
+                });
+            }
+        }
+        self.reply(
+            kind,
+            answer,
+            confidence,
+            aspect,
+            vec![source(service, score)],
+            suggestions,
+            next,
+        )
+    }
+
+    fn clarify_reply(
+        &self,
+        state: &ConversationState,
+        services: &[(&Service, f32)],
+        aspect: Option<Aspect>,
+        confidence: f32,
+    ) -> Reply {
+        let mut answer = Answer::default();
+        answer.paragraph("Meinten Sie …?");
+        let items: Vec<String> = services
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| format!("{}. {}", i + 1, s.name))
+            .collect();
+        answer.paragraph(&items.join("\n"));
+        let next = ConversationState {
+            version: self.snapshot.version(),
+            service: None,
+            choices: services.iter().map(|(s, _)| s.id.clone()).collect(),
+            aspect,
+            turn: state.turn.saturating_add(1),
+        };
+        let suggestions = services
+            .iter()
+            .map(|(s, _)| Suggestion {
+                label: s.name.clone(),
+                message: s.name.clone(),
+            })
+            .collect();
+        let sources = services
+            .iter()
+            .map(|(s, score)| source(s, *score))
+            .collect();
+        self.reply(
+            ReplyKind::Clarify,
+            answer,
+            confidence,
+            aspect,
+            sources,
+            suggestions,
+            next,
+        )
+    }
+
+    fn fallback_reply(&self, tenant: &Tenant, state: &ConversationState, confidence: f32) -> Reply {
+        let mut answer = Answer::default();
+        answer.paragraph("Dazu habe ich leider nichts gefunden.");
+        answer.paragraph(&tenant.contact);
+        answer.link("Kontakt", &tenant.contact_url);
+        let next = ConversationState {
+            version: self.snapshot.version(),
+            turn: state.turn.saturating_add(1),
+            ..Default::default()
+        };
+        self.reply(
+            ReplyKind::Fallback,
+            answer,
+            confidence,
+            None,
+            Vec::new(),
+            Vec::new(),
+            next,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reply(
+        &self,
+        kind: ReplyKind,
+        answer: Answer,
+        confidence: f32,
+        aspect: Option<Aspect>,
+        sources: Vec<Source>,
+        suggestions: Vec<Suggestion>,
+        next: ConversationState,
+    ) -> Reply {
+        Reply {
+            kind,
+            text: answer.text(),
+            html: Some(answer.html()),
+            intent: IntentScore {
+                name: SERVICE_SEARCH.to_string(),
+                confidence: (confidence * 1000.0).round() / 1000.0,
+            },
+            aspect,
+            sources,
+            offices: answer.offices,
+            suggestions,
+            context: self.codec.encode(&next),
+        }
+    }
+}
+
+/// The source entry of a service.
+fn source(service: &Service, score: f32) -> Source {
+    Source {
+        kind: "service".to_string(),
+        id: service.id.clone(),
+        title: service.name.clone(),
+        url: service.url.clone(),
+        score: (score * 1000.0).round() / 1000.0,
+        updated: service.updated.clone(),
+        attribution: Some(service.attribution.clone()),
+    }
+}
+
+/// The message cut to [`MAX_MESSAGE_CHARS`] characters.
+fn clip(message: &str) -> &str {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((end, _)) => &message[..end],
+        None => message,
+    }
+}

@@ -1,0 +1,13 @@
+//! The dialogue: from a citizen's message to Sophia's reply.
+
+mod answer;
+mod context;
+mod engine;
+pub mod policy;
+mod reply;
+
+pub use answer::{german_date, is_safe_url, summary};
+pub use context::{ContextCodec, ConversationState, MAX_CONTEXT_LEN};
+pub use engine::{Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, Snapshot};
+pub use policy::Decision;
+pub use reply::{ChatRequest, IntentScore, OfficeRef, Reply, ReplyKind, Source, Suggestion};

@@ -1,0 +1,342 @@
+//! The tantivy index over the catalogue's citizen-facing services.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, TantivyDocument};
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TERMINATED, Term};
+
+use super::query::{AnalyzedQuery, QueryTerm};
+use super::schema::{FieldBoosts, Fields, ServiceField};
+use crate::content::{Catalog, RichText, Service};
+use crate::text;
+
+/// The name under which our German analyzer is registered with tantivy.
+const SOPHIA_TOKENIZER: &str = "sophia_de";
+/// tantivy's default tokenizer (simple tokenizer, lower-casing): the plain-BM25 baseline.
+const DEFAULT_TOKENIZER: &str = "default";
+
+/// How to build the index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IndexOptions {
+    /// Field boosts.
+    pub boosts: FieldBoosts,
+    /// False builds the plain baseline: tantivy's default tokenizer instead of our German
+    /// analysis.
+    pub german_analysis: bool,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            boosts: FieldBoosts::default(),
+            german_analysis: true,
+        }
+    }
+}
+
+impl IndexOptions {
+    /// Plain BM25 over the same fields with tantivy's default tokenizer: the baseline every
+    /// change is compared against.
+    pub fn plain_bm25() -> Self {
+        IndexOptions {
+            boosts: FieldBoosts::PLAIN,
+            german_analysis: false,
+        }
+    }
+}
+
+/// One ranked service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Position of the service in [`Catalog::services`].
+    pub ordinal: usize,
+    /// The BM25 score with field boosts.
+    pub score: f32,
+    /// Which query terms the service contains, and in which fields.
+    pub matched: Vec<(String, ServiceField)>,
+    /// Sum of the weights of the query terms the service contains in any field, divided by
+    /// the query's total weight: 1.0 when every word of the question is found.
+    pub coverage: f32,
+    /// Like `coverage`, counting only matches in the name or keywords.
+    pub title_coverage: f32,
+}
+
+/// The analysed query and the ranked services.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SearchResult {
+    /// The query as analysed.
+    pub query: AnalyzedQuery,
+    /// The best services first.
+    pub hits: Vec<Hit>,
+}
+
+/// The searchable index of one catalogue.
+pub struct CatalogIndex {
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+    options: IndexOptions,
+    doc_count: u64,
+}
+
+impl std::fmt::Debug for CatalogIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatalogIndex")
+            .field("doc_count", &self.doc_count)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl CatalogIndex {
+    /// Indexes every citizen-facing service of `catalog` in RAM.
+    ///
+    /// ```
+    /// use sophia::content::Catalog;
+    /// use sophia::search::{CatalogIndex, IndexOptions};
+    /// let catalog = Catalog::shipped();
+    /// let index = CatalogIndex::build(&catalog, IndexOptions::default()).unwrap();
+    /// let result = index.search("Reisepass beantragen", 3);
+    /// assert_eq!(catalog.service_at(result.hits[0].ordinal).unwrap().name, "Reisepass");
+    /// ```
+    pub fn build(catalog: &Catalog, options: IndexOptions) -> tantivy::Result<CatalogIndex> {
+        let tokenizer = if options.german_analysis {
+            SOPHIA_TOKENIZER
+        } else {
+            DEFAULT_TOKENIZER
+        };
+        let fields = Fields::new(tokenizer);
+        let index = Index::create_in_ram(fields.schema.clone());
+        let analyzer = if options.german_analysis {
+            let analyzer = text::retrieval_analyzer();
+            index
+                .tokenizers()
+                .register(SOPHIA_TOKENIZER, analyzer.clone());
+            analyzer
+        } else {
+            TokenizerManager::default()
+                .get(DEFAULT_TOKENIZER)
+                .expect("tantivy registers its default tokenizer")
+        };
+
+        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        let mut doc_count = 0;
+        for (ordinal, service) in catalog.services().iter().enumerate() {
+            if !service.citizen_facing {
+                continue;
+            }
+            writer.add_document(document(&fields, ordinal as u64, service))?;
+            doc_count += 1;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(CatalogIndex {
+            reader,
+            fields,
+            analyzer,
+            options,
+            doc_count,
+        })
+    }
+
+    /// Number of services in the index.
+    pub fn len(&self) -> u64 {
+        self.doc_count
+    }
+
+    /// True when the index holds no service.
+    pub fn is_empty(&self) -> bool {
+        self.doc_count == 0
+    }
+
+    /// Analyses `message` into weighted query terms.
+    pub fn analyze(&self, message: &str) -> AnalyzedQuery {
+        let searcher = self.reader.searcher();
+        let mut analyzer = self.analyzer.clone();
+        let mut seen = HashSet::new();
+        let mut terms = Vec::new();
+        for token in text::tokens(&mut analyzer, message) {
+            if !seen.insert(token.clone()) {
+                continue;
+            }
+            let doc_freq = self.doc_freq(&searcher, &token);
+            terms.push(QueryTerm {
+                weight: idf(doc_freq, self.doc_count),
+                text: token,
+                doc_freq,
+            });
+        }
+        AnalyzedQuery { terms }
+    }
+
+    /// Searches `message` and returns up to `limit` services, best first.
+    pub fn search(&self, message: &str, limit: usize) -> SearchResult {
+        let query = self.analyze(message);
+        let hits = self.search_terms(&query, limit);
+        SearchResult { query, hits }
+    }
+
+    /// Ranks services for already analysed query terms.
+    pub fn search_terms(&self, query: &AnalyzedQuery, limit: usize) -> Vec<Hit> {
+        let known: Vec<&QueryTerm> = query.terms.iter().filter(|t| !t.is_unknown()).collect();
+        if known.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in &known {
+            for field in ServiceField::ALL {
+                let boost = self.options.boosts.of(field);
+                if boost <= 0.0 {
+                    continue;
+                }
+                let tantivy_term = Term::from_field_text(self.fields.get(field), &term.text);
+                let query = TermQuery::new(tantivy_term, IndexRecordOption::WithFreqs);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), boost)),
+                ));
+            }
+        }
+        let searcher = self.reader.searcher();
+        let boolean = BooleanQuery::new(clauses);
+        let top = match searcher.search(&boolean, &TopDocs::with_limit(limit).order_by_score()) {
+            Ok(top) => top,
+            Err(error) => {
+                tracing::error!(%error, "search failed");
+                return Vec::new();
+            }
+        };
+        let total = query.total_weight().max(f32::EPSILON);
+        top.into_iter()
+            .filter_map(|(score, address)| {
+                let ordinal = self.ordinal(&searcher, address)?;
+                let matched = self.matched_terms(&searcher, address, &known);
+                let weight_of = |title_only: bool| {
+                    known
+                        .iter()
+                        .filter(|t| {
+                            matched.iter().any(|(m, f)| {
+                                m == &t.text && (!title_only || *f != ServiceField::Body)
+                            })
+                        })
+                        .map(|t| t.weight)
+                        .sum::<f32>()
+                };
+                Some(Hit {
+                    ordinal,
+                    score,
+                    coverage: weight_of(false) / total,
+                    title_coverage: weight_of(true) / total,
+                    matched,
+                })
+            })
+            .collect()
+    }
+
+    /// Number of services containing `token` in any field.
+    fn doc_freq(&self, searcher: &Searcher, token: &str) -> u64 {
+        let mut docs = HashSet::new();
+        for segment in searcher.segment_readers() {
+            for field in ServiceField::ALL {
+                let Ok(inverted) = segment.inverted_index(self.fields.get(field)) else {
+                    continue;
+                };
+                let term = Term::from_field_text(self.fields.get(field), token);
+                if let Ok(Some(mut postings)) =
+                    inverted.read_postings(&term, IndexRecordOption::Basic)
+                {
+                    while postings.doc() != TERMINATED {
+                        docs.insert((segment.segment_id(), postings.doc()));
+                        postings.advance();
+                    }
+                }
+            }
+        }
+        docs.len() as u64
+    }
+
+    fn ordinal(&self, searcher: &Searcher, address: DocAddress) -> Option<usize> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let column = segment.fast_fields().u64("ordinal").ok()?;
+        column.first(address.doc_id).map(|o| o as usize)
+    }
+
+    /// Which of `terms` the document contains, per field.
+    fn matched_terms(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        terms: &[&QueryTerm],
+    ) -> Vec<(String, ServiceField)> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let mut matched = Vec::new();
+        for field in ServiceField::ALL {
+            let Ok(inverted) = segment.inverted_index(self.fields.get(field)) else {
+                continue;
+            };
+            for term in terms {
+                let t = Term::from_field_text(self.fields.get(field), &term.text);
+                if let Ok(Some(mut postings)) = inverted.read_postings(&t, IndexRecordOption::Basic)
+                    && contains(&mut postings, address.doc_id)
+                {
+                    matched.push((term.text.clone(), field));
+                }
+            }
+        }
+        matched
+    }
+}
+
+/// True when the postings list holds `doc` (a fresh list may start past it).
+fn contains(postings: &mut impl DocSet, doc: tantivy::DocId) -> bool {
+    match postings.doc() {
+        first if first == doc => true,
+        first if first > doc => false,
+        _ => postings.seek(doc) == doc,
+    }
+}
+
+/// BM25's inverse document frequency.
+fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let n = doc_count.max(1) as f32;
+    let df = doc_freq.min(doc_count) as f32;
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The tantivy document of one service.
+fn document(fields: &Fields, ordinal: u64, service: &Service) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_u64(fields.ordinal, ordinal);
+    doc.add_text(fields.name, &service.name);
+    for keyword in &service.keywords {
+        doc.add_text(fields.keywords, keyword);
+    }
+    let mut body = |rich: &RichText| doc.add_text(fields.body, &rich.text);
+    body(&service.description);
+    for rich in [
+        &service.fees,
+        &service.process_time,
+        &service.responsibility,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        body(rich);
+    }
+    for link in service
+        .prerequisites
+        .iter()
+        .chain(&service.requirements)
+        .chain(&service.forms)
+    {
+        doc.add_text(fields.body, &link.name);
+    }
+    doc
+}

@@ -1,0 +1,9 @@
+//! Retrieval: the tantivy index over the catalogue and the queries built from analysed text.
+
+mod catalog_index;
+mod query;
+mod schema;
+
+pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult};
+pub use query::{AnalyzedQuery, QueryTerm};
+pub use schema::{FieldBoosts, ServiceField};

@@ -1,0 +1,123 @@
+//! The HTTP server: the chat API, health, and the demo page, around the engine.
+
+mod api;
+mod error;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::response::Html;
+use axum::routing::{get, post};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::dialog::Engine;
+
+/// Largest request body accepted (bytes).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Longest time a request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+const DEMO_PAGE: &str = include_str!("../../widget/demo.html");
+const WIDGET_JS: &str = include_str!("../../widget/sophia.js");
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The engine answering.
+    pub engine: Engine,
+}
+
+/// The router with every endpoint.
+///
+/// ```
+/// let app = sophia::server::router(sophia::Engine::shipped());
+/// # let _ = app;
+/// ```
+pub fn router(engine: Engine) -> Router {
+    Router::new()
+        .route("/api/v1/chat", post(api::chat))
+        .route("/api/v1/feedback", post(api::feedback))
+        .route("/health", get(api::health))
+        .route("/", get(|| async { Html(DEMO_PAGE) }))
+        .route(
+            "/widget/sophia.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    WIDGET_JS,
+                )
+            }),
+        )
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(AppState { engine })
+}
+
+/// Serves on `addr` until SIGTERM or Ctrl-C, finishing requests in flight.
+pub async fn serve(engine: Engine, addr: &str) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!(
+        "Sophia listening on http://{} (content {})",
+        listener.local_addr()?,
+        engine.snapshot().version()
+    );
+    axum::serve(listener, router(engine))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Sets up logging: `RUST_LOG` filters (default `info` when serving, `warn` otherwise);
+/// `SOPHIA_LOG_FORMAT=json` writes JSON lines. Citizens' messages are logged only at
+/// `debug` level.
+pub fn init_logging(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving {
+        "info,tower_http=info"
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let json = std::env::var("SOPHIA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

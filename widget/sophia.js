@@ -1,0 +1,1 @@
+// Sophia chat widget (placeholder).
