@@ -60,6 +60,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Print, per question, the ranking features the answer policy decides on (JSON
+        /// lines), for tuning thresholds.
+        #[arg(long, conflicts_with = "baseline")]
+        features: bool,
     },
     /// Run the HTTP server (API and demo page).
     Serve {
@@ -130,6 +134,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             baseline,
             misses,
             json,
+            features,
         } => {
             let options = if baseline {
                 IndexOptions::plain_bm25()
@@ -151,6 +156,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .with_context(|| format!("{}: cannot read", file.display()))?;
                 let cases = eval::parse_cases(&file.display().to_string(), &text)
                     .map_err(anyhow::Error::msg)?;
+                if features {
+                    for case in &cases {
+                        let explanation = engine.explain(&case.q);
+                        let line = serde_json::json!({"case": case, "explanation": explanation});
+                        println!("{line}");
+                    }
+                    continue;
+                }
                 let results = eval::run(answerer, &cases);
                 let report = eval::Report::new(&results);
                 if json {
