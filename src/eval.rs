@@ -147,7 +147,7 @@ impl Answerer for AlwaysTop1<'_> {
         let snapshot = self.0.snapshot();
         let ranked: Vec<String> = snapshot
             .index
-            .search(question, 3)
+            .search(question, &Default::default(), 3)
             .hits
             .iter()
             .filter_map(|h| snapshot.catalog.service_at(h.ordinal))

@@ -12,7 +12,7 @@ use crate::config::{Config, Tenant};
 use crate::content::{Catalog, Service};
 use crate::nlu::{Aspect, AspectDetector, AspectMatch};
 use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions};
-use crate::text;
+use crate::text::{self, Synonyms};
 
 /// Longest message the engine reads; the HTTP API rejects longer ones, the engine cuts.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
@@ -30,6 +30,8 @@ pub struct Snapshot {
     pub index: CatalogIndex,
     /// The aspect cues.
     pub aspects: AspectDetector,
+    /// The synonym rules applied to questions.
+    pub synonyms: Synonyms,
     /// Tenants and thresholds.
     pub config: Config,
 }
@@ -55,6 +57,7 @@ impl Snapshot {
             catalog,
             index,
             aspects: AspectDetector::shipped(),
+            synonyms: Synonyms::shipped(),
             config,
         })
     }
@@ -233,16 +236,11 @@ impl Engine {
     fn understand(&self, message: &str) -> Understanding {
         let snapshot = &*self.snapshot;
         let aspect = snapshot.aspects.detect(message);
-        let mut query = snapshot.index.analyze(message);
+        let mut query = snapshot.index.analyze(message, &snapshot.synonyms);
         if let Some(found) = &aspect {
-            let without_cues: Vec<_> = query
-                .terms
-                .iter()
-                .filter(|t| !found.cue_tokens.contains(&t.text))
-                .cloned()
-                .collect();
-            if without_cues.iter().any(|t| !t.is_unknown()) {
-                query.terms = without_cues;
+            let without_cues = query.without_words(&found.cue_tokens);
+            if !without_cues.all_unknown() {
+                query = without_cues;
             }
         }
         let hits = snapshot.index.search_terms(&query, CANDIDATES);

@@ -9,10 +9,15 @@ use tantivy::schema::{IndexRecordOption, TantivyDocument};
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TERMINATED, Term};
 
-use super::query::{AnalyzedQuery, QueryTerm};
+use super::query::{AnalyzedQuery, QueryTerm, TermOrigin};
 use super::schema::{FieldBoosts, Fields, ServiceField};
 use crate::content::{Catalog, RichText, Service};
-use crate::text;
+use crate::text::{self, Synonyms};
+
+/// Score factor of a compound part relative to the whole word.
+const PART_FACTOR: f32 = 0.5;
+/// Score factor of a synonym relative to the word typed.
+const SYNONYM_FACTOR: f32 = 0.8;
 
 /// The name under which our German analyzer is registered with tantivy.
 const SOPHIA_TOKENIZER: &str = "sophia_de";
@@ -27,6 +32,9 @@ pub struct IndexOptions {
     /// False builds the plain baseline: tantivy's default tokenizer instead of our German
     /// analysis.
     pub german_analysis: bool,
+    /// Weigh each term by its rarity across all fields of a service (true), or by its
+    /// rarity within each field as plain BM25 does (false).
+    pub global_idf: bool,
 }
 
 impl Default for IndexOptions {
@@ -34,6 +42,7 @@ impl Default for IndexOptions {
         IndexOptions {
             boosts: FieldBoosts::default(),
             german_analysis: true,
+            global_idf: true,
         }
     }
 }
@@ -45,6 +54,7 @@ impl IndexOptions {
         IndexOptions {
             boosts: FieldBoosts::PLAIN,
             german_analysis: false,
+            global_idf: false,
         }
     }
 }
@@ -100,7 +110,7 @@ impl CatalogIndex {
     /// use sophia::search::{CatalogIndex, IndexOptions};
     /// let catalog = Catalog::shipped();
     /// let index = CatalogIndex::build(&catalog, IndexOptions::default()).unwrap();
-    /// let result = index.search("Reisepass beantragen", 3);
+    /// let result = index.search("Reisepass beantragen", &Default::default(), 3);
     /// assert_eq!(catalog.service_at(result.hits[0].ordinal).unwrap().name, "Reisepass");
     /// ```
     pub fn build(catalog: &Catalog, options: IndexOptions) -> tantivy::Result<CatalogIndex> {
@@ -156,29 +166,54 @@ impl CatalogIndex {
         self.doc_count == 0
     }
 
-    /// Analyses `message` into weighted query terms.
-    pub fn analyze(&self, message: &str) -> AnalyzedQuery {
+    /// Analyses `message` into weighted query terms: per word its analysed form, its
+    /// compound parts and its synonyms.
+    pub fn analyze(&self, message: &str, synonyms: &Synonyms) -> AnalyzedQuery {
         let searcher = self.reader.searcher();
         let mut analyzer = self.analyzer.clone();
         let mut seen = HashSet::new();
         let mut terms = Vec::new();
-        for token in text::tokens(&mut analyzer, message) {
-            if !seen.insert(token.clone()) {
-                continue;
+        let mut push = |text: String, word: usize, origin: TermOrigin, factor: f32| {
+            if seen.insert(text.clone()) {
+                let doc_freq = self.doc_freq(&searcher, &text);
+                terms.push(QueryTerm {
+                    weight: idf(doc_freq, self.doc_count),
+                    text,
+                    doc_freq,
+                    word,
+                    origin,
+                    factor,
+                });
             }
-            let doc_freq = self.doc_freq(&searcher, &token);
-            terms.push(QueryTerm {
-                weight: idf(doc_freq, self.doc_count),
-                text: token,
-                doc_freq,
-            });
+        };
+        for (word, (_, raw)) in text::words(message).enumerate() {
+            let tokens = text::tokens(&mut analyzer, raw);
+            for (i, token) in tokens.iter().enumerate() {
+                let origin = if i == 0 {
+                    TermOrigin::Exact
+                } else {
+                    TermOrigin::Part
+                };
+                let factor = if i == 0 { 1.0 } else { PART_FACTOR };
+                push(token.clone(), word, origin, factor);
+            }
+            if let Some(exact) = tokens.first() {
+                for alternative in synonyms.alternatives(exact) {
+                    push(
+                        alternative.clone(),
+                        word,
+                        TermOrigin::Synonym,
+                        SYNONYM_FACTOR,
+                    );
+                }
+            }
         }
         AnalyzedQuery { terms }
     }
 
     /// Searches `message` and returns up to `limit` services, best first.
-    pub fn search(&self, message: &str, limit: usize) -> SearchResult {
-        let query = self.analyze(message);
+    pub fn search(&self, message: &str, synonyms: &Synonyms, limit: usize) -> SearchResult {
+        let query = self.analyze(message, synonyms);
         let hits = self.search_terms(&query, limit);
         SearchResult { query, hits }
     }
@@ -189,6 +224,7 @@ impl CatalogIndex {
         if known.is_empty() || limit == 0 {
             return Vec::new();
         }
+        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term in &known {
             for field in ServiceField::ALL {
@@ -197,6 +233,20 @@ impl CatalogIndex {
                     continue;
                 }
                 let tantivy_term = Term::from_field_text(self.fields.get(field), &term.text);
+                let field_doc_freq = searcher.doc_freq(&tantivy_term).unwrap_or(0);
+                if field_doc_freq == 0 {
+                    continue;
+                }
+                // tantivy weighs a term by its rarity in this field; a word common in
+                // descriptions but rare in names ("neu", "beantragen") would then dominate
+                // through the name. Re-weigh every field by the term's rarity in the whole
+                // service instead.
+                let boost = if self.options.global_idf {
+                    let field_idf = idf(field_doc_freq, self.doc_count);
+                    boost * term.factor * term.weight / field_idf.max(f32::EPSILON)
+                } else {
+                    boost * term.factor
+                };
                 let query = TermQuery::new(tantivy_term, IndexRecordOption::WithFreqs);
                 clauses.push((
                     Occur::Should,
@@ -204,7 +254,6 @@ impl CatalogIndex {
                 ));
             }
         }
-        let searcher = self.reader.searcher();
         let boolean = BooleanQuery::new(clauses);
         let top = match searcher.search(&boolean, &TopDocs::with_limit(limit).order_by_score()) {
             Ok(top) => top,
@@ -219,14 +268,16 @@ impl CatalogIndex {
                 let ordinal = self.ordinal(&searcher, address)?;
                 let matched = self.matched_terms(&searcher, address, &known);
                 let weight_of = |title_only: bool| {
-                    known
-                        .iter()
-                        .filter(|t| {
+                    query
+                        .words()
+                        .into_iter()
+                        .filter(|&word| {
                             matched.iter().any(|(m, f)| {
-                                m == &t.text && (!title_only || *f != ServiceField::Body)
+                                (!title_only || *f != ServiceField::Body)
+                                    && known.iter().any(|t| t.word == word && &t.text == m)
                             })
                         })
-                        .map(|t| t.weight)
+                        .map(|word| query.word_weight(word))
                         .sum::<f32>()
                 };
                 Some(Hit {

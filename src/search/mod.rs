@@ -5,5 +5,5 @@ mod query;
 mod schema;
 
 pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult};
-pub use query::{AnalyzedQuery, QueryTerm};
+pub use query::{AnalyzedQuery, QueryTerm, TermOrigin};
 pub use schema::{FieldBoosts, ServiceField};

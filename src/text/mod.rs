@@ -34,6 +34,7 @@
 pub mod normalize;
 pub mod stem;
 pub mod stopwords;
+pub mod synonyms;
 pub mod tokenizer;
 
 use serde::Serialize;
@@ -42,6 +43,7 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 pub use normalize::{GermanNormalizer, normalize_word};
 pub use stem::{GermanStemmer, stem_word};
 pub use stopwords::{GermanStopWords, is_stop_word};
+pub use synonyms::{SHIPPED_SYNONYMS, SynonymError, Synonyms};
 pub use tokenizer::{GermanTokenizer, MAX_WORD_CHARS, words};
 
 /// Version of the analysis. Bump it whenever a change to this module changes the tokens of
