@@ -64,6 +64,9 @@ pub struct Thresholds {
     /// Below this share of the question's (weighted) words found in the best service, Sophia
     /// says it does not know.
     pub min_coverage: f32,
+    /// Below this share of the question's words found in the best service's name or
+    /// keywords, Sophia says it does not know (matches in descriptions alone are weak).
+    pub min_title_coverage: f32,
     /// Below this confidence, Sophia does not answer directly but offers choices.
     pub direct_confidence: f32,
     /// A runner-up whose score is within this fraction of the best one is offered as a
@@ -77,6 +80,7 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             min_coverage: 0.5,
+            min_title_coverage: 0.0,
             direct_confidence: 0.5,
             clarify_margin: 0.1,
             max_choices: 3,
@@ -171,6 +175,7 @@ impl Config {
         let t = &self.thresholds;
         for (name, value) in [
             ("min_coverage", t.min_coverage),
+            ("min_title_coverage", t.min_title_coverage),
             ("direct_confidence", t.direct_confidence),
             ("clarify_margin", t.clarify_margin),
         ] {

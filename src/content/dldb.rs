@@ -305,10 +305,7 @@ type ServiceLinks = Vec<(String, Option<String>)>;
 type OnlineLinks = HashMap<String, ServiceLinks>;
 
 /// Reads one location record, with the online links it names per service.
-fn office(
-    record: &Value,
-    at: &RecordAt,
-) -> Result<(Office, ServiceLinks), Warning> {
+fn office(record: &Value, at: &RecordAt) -> Result<(Office, ServiceLinks), Warning> {
     let obj = record.as_object().ok_or_else(|| {
         at.warn(
             "",

@@ -10,6 +10,8 @@ use super::reply::OfficeRef;
 
 /// Most characters of a summary.
 const SUMMARY_CHARS: usize = 400;
+/// Most characters of fees shown in a service summary before they are shortened.
+const FEES_CHARS: usize = 400;
 /// Most offices listed in one answer.
 const MAX_OFFICES: usize = 5;
 
@@ -230,7 +232,12 @@ pub fn service_answer(service: &Service, catalog: &Catalog) -> Answer {
         answer.paragraph(&summary(intro, SUMMARY_CHARS));
     }
     if let Some(fees) = &service.fees {
-        answer.paragraph(&format!("Gebühren: {}", summary(&fees.text, 200)));
+        answer.title("Gebühren");
+        if fees.text.chars().count() <= FEES_CHARS {
+            answer.rich(&fees.text, &fees.html);
+        } else {
+            answer.paragraph(&summary(&fees.text, FEES_CHARS));
+        }
     }
     if let Some(online) = online_link(service, catalog) {
         answer.link("Online beantragen", &online);
@@ -474,9 +481,20 @@ pub fn is_safe_url(url: &str) -> bool {
             .any(|c| c.is_control() || c == '"' || c == '<' || c == '>')
 }
 
-/// Escapes text for HTML.
+/// Escapes text for HTML element content and attribute values.
 fn escape(text: &str) -> String {
-    ammonia::clean_text(text)
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -158,17 +158,19 @@ impl Engine {
         }
 
         let understanding = self.understand(message);
-        // A follow-up about the service in context: "und was kostet das?"
-        if let (Some(aspect), true, Some(service)) = (
-            &understanding.aspect,
-            understanding.query.terms.iter().all(|t| t.is_unknown())
-                || understanding.query.is_empty(),
-            state
-                .service
-                .as_deref()
-                .and_then(|id| snapshot.catalog.service(id)),
-        ) {
-            return self.service_reply(tenant, &state, service, Some(aspect.aspect), 0.9, 0.0);
+        // A follow-up about the service in context: "und was kostet das?" asks for an
+        // aspect and names no other service (no match in any name or keywords).
+        let context_service = state
+            .service
+            .as_deref()
+            .and_then(|id| snapshot.catalog.service(id));
+        if let (Some(found), Some(service)) = (&understanding.aspect, context_service) {
+            let names_another = understanding.hits.first().is_some_and(|best| {
+                best.title_coverage > 0.0 && self.service_of(best).id != service.id
+            });
+            if !names_another {
+                return self.service_reply(tenant, &state, service, Some(found.aspect), 0.9, 0.0);
+            }
         }
 
         let aspect = understanding.aspect.as_ref().map(|a| a.aspect);

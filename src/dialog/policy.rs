@@ -72,7 +72,9 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     let Some(best) = hits.first() else {
         return Decision::Fallback { confidence };
     };
-    if best.coverage < thresholds.min_coverage {
+    if best.coverage < thresholds.min_coverage
+        || best.title_coverage < thresholds.min_title_coverage
+    {
         return Decision::Fallback { confidence };
     }
     let close: Vec<usize> = hits

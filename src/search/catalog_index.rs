@@ -1,6 +1,7 @@
 //! The tantivy index over the catalogue's citizen-facing services.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -12,7 +13,7 @@ use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TE
 use super::query::{AnalyzedQuery, QueryTerm, TermOrigin};
 use super::schema::{FieldBoosts, Fields, ServiceField};
 use crate::content::{Catalog, RichText, Service};
-use crate::text::{self, Synonyms};
+use crate::text::{self, Dictionary, Synonyms, TypoCorrector, Vocabulary, typo};
 
 /// Score factor of a compound part relative to the whole word.
 const PART_FACTOR: f32 = 0.5;
@@ -87,6 +88,8 @@ pub struct SearchResult {
 /// The searchable index of one catalogue.
 pub struct CatalogIndex {
     reader: IndexReader,
+    /// Corrects unknown query words against the index vocabulary (German analysis only).
+    corrector: Option<TypoCorrector>,
     fields: Fields,
     analyzer: TextAnalyzer,
     options: IndexOptions,
@@ -122,7 +125,7 @@ impl CatalogIndex {
         let fields = Fields::new(tokenizer);
         let index = Index::create_in_ram(fields.schema.clone());
         let analyzer = if options.german_analysis {
-            let analyzer = text::retrieval_analyzer();
+            let analyzer = text::retrieval_analyzer_with(Arc::new(dictionary(catalog)));
             index
                 .tokenizers()
                 .register(SOPHIA_TOKENIZER, analyzer.clone());
@@ -147,8 +150,14 @@ impl CatalogIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let corrector = options
+            .german_analysis
+            .then(|| vocabulary(&reader.searcher(), &fields))
+            .transpose()?
+            .map(TypoCorrector::new);
         Ok(CatalogIndex {
             reader,
+            corrector,
             fields,
             analyzer,
             options,
@@ -197,14 +206,34 @@ impl CatalogIndex {
                 let factor = if i == 0 { 1.0 } else { PART_FACTOR };
                 push(token.clone(), word, origin, factor);
             }
-            if let Some(exact) = tokens.first() {
-                for alternative in synonyms.alternatives(exact) {
-                    push(
-                        alternative.clone(),
-                        word,
-                        TermOrigin::Synonym,
-                        SYNONYM_FACTOR,
-                    );
+            let Some(exact) = tokens.first() else {
+                continue;
+            };
+            for alternative in synonyms.alternatives(exact) {
+                push(
+                    alternative.clone(),
+                    word,
+                    TermOrigin::Synonym,
+                    SYNONYM_FACTOR,
+                );
+            }
+            if let Some(corrector) = &self.corrector
+                && !corrector.vocabulary().contains(exact)
+            {
+                for correction in corrector.corrections_of_word(raw) {
+                    let origin = TermOrigin::Correction {
+                        distance: correction.distance,
+                    };
+                    let factor = typo::penalty(correction.distance);
+                    push(correction.term.clone(), word, origin, factor);
+                    for alternative in synonyms.alternatives(&correction.term) {
+                        push(
+                            alternative.clone(),
+                            word,
+                            TermOrigin::Synonym,
+                            factor * SYNONYM_FACTOR,
+                        );
+                    }
                 }
             }
         }
@@ -343,6 +372,39 @@ impl CatalogIndex {
         }
         matched
     }
+}
+
+/// The compound-splitting dictionary: every analysed word of the citizen-facing services.
+fn dictionary(catalog: &Catalog) -> Dictionary {
+    let mut analyzer = text::retrieval_analyzer();
+    let mut words = HashSet::new();
+    for service in catalog.services().iter().filter(|s| s.citizen_facing) {
+        let texts = std::iter::once(service.name.as_str())
+            .chain(service.keywords.iter().map(String::as_str))
+            .chain(std::iter::once(service.description.text.as_str()))
+            .chain(service.fees.iter().map(|f| f.text.as_str()));
+        for t in texts {
+            words.extend(text::tokens(&mut analyzer, t));
+        }
+    }
+    Dictionary::from_words(words)
+}
+
+/// Every indexed term with the number of services containing it (summed over fields).
+fn vocabulary(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Vocabulary> {
+    let mut counts = Vec::new();
+    for segment in searcher.segment_readers() {
+        for field in ServiceField::ALL {
+            let inverted = segment.inverted_index(fields.get(field))?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    counts.push((term.to_string(), u64::from(stream.value().doc_freq)));
+                }
+            }
+        }
+    }
+    Ok(Vocabulary::from_counts(counts))
 }
 
 /// True when the postings list holds `doc` (a fresh list may start past it).

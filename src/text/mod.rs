@@ -31,20 +31,24 @@
 //! );
 //! ```
 
+pub mod decompound;
 pub mod normalize;
 pub mod stem;
 pub mod stopwords;
 pub mod synonyms;
 pub mod tokenizer;
+pub mod typo;
 
 use serde::Serialize;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
+pub use decompound::{Decompounder, Dictionary};
 pub use normalize::{GermanNormalizer, normalize_word};
 pub use stem::{GermanStemmer, stem_word};
 pub use stopwords::{GermanStopWords, is_stop_word};
 pub use synonyms::{SHIPPED_SYNONYMS, SynonymError, Synonyms};
 pub use tokenizer::{GermanTokenizer, MAX_WORD_CHARS, words};
+pub use typo::{Correction, TypoCorrector, Vocabulary};
 
 /// Version of the analysis. Bump it whenever a change to this module changes the tokens of
 /// any text (tokenizer rules, normalisation, stop-word list, stemmer, or a dependency
@@ -74,6 +78,27 @@ pub fn retrieval_analyzer() -> TextAnalyzer {
         .filter(GermanNormalizer)
         .filter(GermanStopWords)
         .filter(GermanStemmer)
+        .build()
+}
+
+/// The retrieval analyzer followed by compound splitting with `dictionary`: each compound
+/// token is followed by its parts at the same position.
+///
+/// # Example
+/// ```rust
+/// use std::sync::Arc;
+/// use sophia::text::{Dictionary, retrieval_analyzer_with, tokens};
+///
+/// let dictionary = Arc::new(Dictionary::from_words(["wohnsitz", "anmeld"]));
+/// let mut analyzer = retrieval_analyzer_with(dictionary);
+/// assert_eq!(tokens(&mut analyzer, "Wohnsitzanmeldung"), ["wohnsitzanmeld", "wohnsitz", "anmeld"]);
+/// ```
+pub fn retrieval_analyzer_with(dictionary: std::sync::Arc<Dictionary>) -> TextAnalyzer {
+    TextAnalyzer::builder(GermanTokenizer::default())
+        .filter(GermanNormalizer)
+        .filter(GermanStopWords)
+        .filter(GermanStemmer)
+        .filter(Decompounder::new(dictionary))
         .build()
 }
 
