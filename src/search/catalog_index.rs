@@ -16,9 +16,9 @@ use crate::content::{Catalog, RichText, Service};
 use crate::text::{self, Dictionary, Synonyms, TypoCorrector, Vocabulary, typo};
 
 /// Score factor of a compound part relative to the whole word.
-const PART_FACTOR: f32 = 0.5;
+const PART_FACTOR: f32 = 0.7;
 /// Score factor of a synonym relative to the word typed.
-const SYNONYM_FACTOR: f32 = 0.8;
+const SYNONYM_FACTOR: f32 = 0.9;
 
 /// The name under which our German analyzer is registered with tantivy.
 const SOPHIA_TOKENIZER: &str = "sophia_de";
