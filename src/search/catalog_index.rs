@@ -198,12 +198,15 @@ impl CatalogIndex {
         for (word, (_, raw)) in text::words(message).enumerate() {
             let tokens = text::tokens(&mut analyzer, raw);
             for (i, token) in tokens.iter().enumerate() {
-                let origin = if i == 0 {
-                    TermOrigin::Exact
-                } else {
-                    TermOrigin::Part
+                let (origin, factor) = match i {
+                    0 => (TermOrigin::Exact, 1.0),
+                    i => (
+                        TermOrigin::Part {
+                            head: i == tokens.len() - 1,
+                        },
+                        PART_FACTOR,
+                    ),
                 };
-                let factor = if i == 0 { 1.0 } else { PART_FACTOR };
                 push(token.clone(), word, origin, factor);
             }
             let Some(exact) = tokens.first() else {
@@ -300,13 +303,14 @@ impl CatalogIndex {
                     query
                         .words()
                         .into_iter()
-                        .filter(|&word| {
-                            matched.iter().any(|(m, f)| {
-                                (!title_only || *f != ServiceField::Body)
-                                    && known.iter().any(|t| t.word == word && &t.text == m)
-                            })
+                        .map(|word| {
+                            let found = |text: &str| {
+                                matched.iter().any(|(m, f)| {
+                                    m == text && (!title_only || *f != ServiceField::Body)
+                                })
+                            };
+                            query.word_match(word, found) * query.word_weight(word)
                         })
-                        .map(|word| query.word_weight(word))
                         .sum::<f32>()
                 };
                 Some(Hit {

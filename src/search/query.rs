@@ -8,8 +8,12 @@ use serde::Serialize;
 pub enum TermOrigin {
     /// The analysed word itself.
     Exact,
-    /// A part of a compound word.
-    Part,
+    /// A part of a compound word; the head is its last part, which says what the whole
+    /// is ("Hunde|steuer" is a tax).
+    Part {
+        /// True for the last part.
+        head: bool,
+    },
     /// An alternative from the synonym rules.
     Synonym,
     /// A spelling correction of an unknown word.
@@ -71,6 +75,44 @@ impl AnalyzedQuery {
         known.unwrap_or_else(|| terms.map(|t| t.weight).fold(0.0, f32::max))
     }
 
+    /// How well a service that contains the terms `matched` covers word `word`: 1 when
+    /// the word itself, a synonym or a correction matches; for a compound the catalogue
+    /// does not know, mostly whether its head matches ("Hundesteuer" is not answered by a
+    /// service about dogs).
+    pub fn word_match(&self, word: usize, matched: impl Fn(&str) -> bool) -> f32 {
+        let terms: Vec<&QueryTerm> = self.terms.iter().filter(|t| t.word == word).collect();
+        if terms
+            .iter()
+            .any(|t| !matches!(t.origin, TermOrigin::Part { .. }) && matched(&t.text))
+        {
+            return 1.0;
+        }
+        let parts: Vec<&&QueryTerm> = terms
+            .iter()
+            .filter(|t| matches!(t.origin, TermOrigin::Part { .. }))
+            .collect();
+        if parts.is_empty() {
+            return 0.0;
+        }
+        let head = parts
+            .iter()
+            .any(|t| t.origin == TermOrigin::Part { head: true } && matched(&t.text));
+        let modifiers: Vec<_> = parts
+            .iter()
+            .filter(|t| t.origin == TermOrigin::Part { head: false })
+            .collect();
+        let modifiers_found = if modifiers.is_empty() {
+            1.0
+        } else {
+            modifiers.iter().filter(|t| matched(&t.text)).count() as f32 / modifiers.len() as f32
+        };
+        if head {
+            0.6 + 0.4 * modifiers_found
+        } else {
+            0.25 * modifiers_found
+        }
+    }
+
     /// Sum of all word weights.
     pub fn total_weight(&self) -> f32 {
         self.words().into_iter().map(|w| self.word_weight(w)).sum()
@@ -102,5 +144,63 @@ impl AnalyzedQuery {
                 .cloned()
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(text: &str, origin: TermOrigin) -> QueryTerm {
+        QueryTerm {
+            text: text.into(),
+            weight: 1.0,
+            doc_freq: 1,
+            word: 0,
+            origin,
+            factor: 1.0,
+        }
+    }
+
+    fn compound() -> AnalyzedQuery {
+        AnalyzedQuery {
+            terms: vec![
+                term("hundesteu", TermOrigin::Exact),
+                term("hund", TermOrigin::Part { head: false }),
+                term("steu", TermOrigin::Part { head: true }),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_word_itself_matches_fully() {
+        assert_eq!(compound().word_match(0, |t| t == "hundesteu"), 1.0);
+    }
+
+    #[test]
+    fn a_compound_matched_only_by_its_modifier_hardly_counts() {
+        assert_eq!(compound().word_match(0, |t| t == "hund"), 0.25);
+    }
+
+    #[test]
+    fn a_compound_matched_by_its_head_counts_mostly() {
+        assert_eq!(compound().word_match(0, |t| t == "steu"), 0.6);
+        assert_eq!(
+            compound().word_match(0, |t| t == "steu" || t == "hund"),
+            1.0
+        );
+    }
+
+    #[test]
+    fn cue_words_are_dropped_with_their_derived_terms() {
+        let mut q = compound();
+        q.terms.push(QueryTerm {
+            word: 1,
+            ..term("kost", TermOrigin::Exact)
+        });
+        let without = q.without_words(&["kost".to_string()]);
+        assert_eq!(without.words(), vec![0]);
+        let without = q.without_words(&["hundesteu".to_string()]);
+        assert_eq!(without.words(), vec![1]);
     }
 }
