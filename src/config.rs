@@ -72,6 +72,10 @@ pub struct Thresholds {
     /// A runner-up whose score is within this fraction of the best one is offered as a
     /// choice instead of answering directly.
     pub clarify_margin: f32,
+    /// Near-duplicate variants of the best service ("bis zu 5 / bis zu 20 Dokumente")
+    /// scoring at least this share of its score are offered as choices when the question
+    /// names no variant.
+    pub near_duplicate_score: f32,
     /// At most this many choices in a "Meinten Sie ...?".
     pub max_choices: usize,
 }
@@ -83,6 +87,7 @@ impl Default for Thresholds {
             min_title_coverage: 0.0,
             direct_confidence: 0.5,
             clarify_margin: 0.1,
+            near_duplicate_score: 0.85,
             max_choices: 3,
         }
     }
@@ -178,6 +183,7 @@ impl Config {
             ("min_title_coverage", t.min_title_coverage),
             ("direct_confidence", t.direct_confidence),
             ("clarify_margin", t.clarify_margin),
+            ("near_duplicate_score", t.near_duplicate_score),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(invalid(format!(

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::answer::{self, Answer};
 use super::context::{ContextCodec, ConversationState};
+use super::near_duplicates::{self, Refinement};
 use super::policy::{self, Decision};
 use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestion};
 use crate::config::{Config, Tenant};
@@ -176,10 +177,23 @@ impl Engine {
         let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
         let hits = &understanding.hits;
         match policy::decide(hits, &snapshot.config.thresholds) {
-            Decision::Direct { confidence } => {
-                let service = self.service_of(&hits[0]);
-                self.service_reply(tenant, &state, service, aspect, confidence, hits[0].score)
-            }
+            Decision::Direct { confidence } => match self.near_duplicates(&understanding) {
+                Refinement::Keep => {
+                    let service = self.service_of(&hits[0]);
+                    self.service_reply(tenant, &state, service, aspect, confidence, hits[0].score)
+                }
+                Refinement::Prefer(i) => {
+                    let service = self.service_of(&hits[i]);
+                    self.service_reply(tenant, &state, service, aspect, confidence, hits[i].score)
+                }
+                Refinement::Clarify(choices) => {
+                    let services: Vec<(&Service, f32)> = choices
+                        .iter()
+                        .map(|&i| (self.service_of(&hits[i]), hits[i].score))
+                        .collect();
+                    self.clarify_reply(&state, &services, aspect, confidence)
+                }
+            },
             Decision::Clarify {
                 choices,
                 confidence,
@@ -192,6 +206,26 @@ impl Engine {
             }
             Decision::Fallback { confidence } => self.fallback_reply(tenant, &state, confidence),
         }
+    }
+
+    /// Whether the best hit is one variant of a service among near-duplicates the question
+    /// does not tell apart.
+    fn near_duplicates(&self, understanding: &Understanding) -> Refinement {
+        let index = &self.snapshot.index;
+        let best = understanding.hits.first().map_or(0.0, |h| h.score);
+        let names: Vec<Vec<String>> = understanding
+            .hits
+            .iter()
+            .take_while(|h| h.score >= self.snapshot.config.thresholds.near_duplicate_score * best)
+            .map(|h| index.name_terms(h.ordinal).to_vec())
+            .collect();
+        let query: Vec<String> = understanding
+            .query
+            .terms
+            .iter()
+            .map(|t| t.text.clone())
+            .collect();
+        near_duplicates::refine(&names, &query, self.snapshot.config.thresholds.max_choices)
     }
 
     /// The service a context refers to, if it is valid and names one.

@@ -3,6 +3,7 @@
 mod answer;
 mod context;
 mod engine;
+pub mod near_duplicates;
 pub mod policy;
 mod reply;
 

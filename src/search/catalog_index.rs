@@ -88,6 +88,8 @@ pub struct SearchResult {
 /// The searchable index of one catalogue.
 pub struct CatalogIndex {
     reader: IndexReader,
+    /// Per service ordinal: the analysed words of its name (with compound parts).
+    names: Vec<Vec<String>>,
     /// Corrects unknown query words against the index vocabulary (German analysis only).
     corrector: Option<TypoCorrector>,
     fields: Fields,
@@ -155,14 +157,27 @@ impl CatalogIndex {
             .then(|| vocabulary(&reader.searcher(), &fields))
             .transpose()?
             .map(TypoCorrector::new);
+        let mut name_analyzer = analyzer.clone();
+        let names = catalog
+            .services()
+            .iter()
+            .map(|s| text::tokens(&mut name_analyzer, &s.name))
+            .collect();
         Ok(CatalogIndex {
             reader,
+            names,
             corrector,
             fields,
             analyzer,
             options,
             doc_count,
         })
+    }
+
+    /// The analysed words of a service's name (with compound parts), by its position in the
+    /// catalogue.
+    pub fn name_terms(&self, ordinal: usize) -> &[String] {
+        self.names.get(ordinal).map_or(&[], Vec::as_slice)
     }
 
     /// Number of services in the index.
