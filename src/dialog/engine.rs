@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::answer::{self, Answer};
+use super::choice;
 use super::context::{ContextCodec, ConversationState};
 use super::near_duplicates::{self, Refinement};
 use super::policy::{self, Decision};
@@ -12,13 +13,15 @@ use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestio
 use crate::config::{Config, Tenant};
 use crate::content::{Catalog, Service};
 use crate::nlu::{Aspect, AspectDetector, AspectMatch};
-use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions};
+use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions, TermOrigin};
 use crate::text::{self, Synonyms};
 
 /// Longest message the engine reads; the HTTP API rejects longer ones, the engine cuts.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// How many services are ranked per message.
 const CANDIDATES: usize = 10;
+/// Confidence of an aspect answer about the service already talked about.
+const FOLLOW_UP_CONFIDENCE: f32 = 0.9;
 /// The intent name of a search for a service.
 const SERVICE_SEARCH: &str = "service_search";
 
@@ -155,52 +158,62 @@ impl Engine {
         // A choice from the last "Meinten Sie ...?": its title or its number.
         if let Some(service) = self.chosen(&state, message) {
             let aspect = state.aspect;
-            return self.service_reply(tenant, &state, service, aspect, 1.0, 0.0);
+            return self.service_reply(&state, service, aspect, 1.0, None);
         }
 
         let understanding = self.understand(message);
         // A follow-up about the service in context: "und was kostet das?" asks for an
-        // aspect and names no other service (no match in any name or keywords).
+        // aspect and says nothing else ("was kostet ein Kaffee?" is a new question).
         let context_service = state
             .service
             .as_deref()
             .and_then(|id| snapshot.catalog.service(id));
         if let (Some(found), Some(service)) = (&understanding.aspect, context_service) {
-            let names_another = understanding.hits.first().is_some_and(|best| {
-                best.title_coverage > 0.0 && self.service_of(best).id != service.id
-            });
-            if !names_another {
-                return self.service_reply(tenant, &state, service, Some(found.aspect), 0.9, 0.0);
+            let rest: Vec<&String> = understanding
+                .query
+                .terms
+                .iter()
+                .filter(|t| t.origin == TermOrigin::Exact && !found.cue_tokens.contains(&t.text))
+                .map(|t| &t.text)
+                .collect();
+            if snapshot.aspects.only_follow_up_words(rest) {
+                return self.service_reply(
+                    &state,
+                    service,
+                    Some(found.aspect),
+                    FOLLOW_UP_CONFIDENCE,
+                    None,
+                );
             }
         }
 
         let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
         let hits = &understanding.hits;
         match policy::decide(hits, &snapshot.config.thresholds) {
-            Decision::Direct { confidence } => match self.near_duplicates(&understanding) {
-                Refinement::Keep => {
-                    let service = self.service_of(&hits[0]);
-                    self.service_reply(tenant, &state, service, aspect, confidence, hits[0].score)
+            Decision::Direct { confidence } => {
+                match self.near_duplicates(message, &understanding) {
+                    Refinement::Keep => {
+                        let service = self.service_of(&hits[0]);
+                        self.service_reply(&state, service, aspect, confidence, Some(hits[0].score))
+                    }
+                    Refinement::Prefer(ordinal) => {
+                        let (service, score) = self.ranked(hits, ordinal);
+                        self.service_reply(&state, service, aspect, confidence, score)
+                    }
+                    Refinement::Clarify(ordinals) => {
+                        let services: Vec<(&Service, Option<f32>)> =
+                            ordinals.iter().map(|&o| self.ranked(hits, o)).collect();
+                        self.clarify_reply(&state, &services, aspect, confidence)
+                    }
                 }
-                Refinement::Prefer(i) => {
-                    let service = self.service_of(&hits[i]);
-                    self.service_reply(tenant, &state, service, aspect, confidence, hits[i].score)
-                }
-                Refinement::Clarify(choices) => {
-                    let services: Vec<(&Service, f32)> = choices
-                        .iter()
-                        .map(|&i| (self.service_of(&hits[i]), hits[i].score))
-                        .collect();
-                    self.clarify_reply(&state, &services, aspect, confidence)
-                }
-            },
+            }
             Decision::Clarify {
                 choices,
                 confidence,
             } => {
-                let services: Vec<(&Service, f32)> = choices
+                let services: Vec<(&Service, Option<f32>)> = choices
                     .iter()
-                    .map(|&i| (self.service_of(&hits[i]), hits[i].score))
+                    .map(|&i| (self.service_of(&hits[i]), Some(hits[i].score)))
                     .collect();
                 self.clarify_reply(&state, &services, aspect, confidence)
             }
@@ -210,14 +223,27 @@ impl Engine {
 
     /// Whether the best hit is one variant of a service among near-duplicates the question
     /// does not tell apart.
-    fn near_duplicates(&self, understanding: &Understanding) -> Refinement {
+    /// Refines a direct answer among the best service's near-duplicate variants in the
+    /// catalogue; the refinement names services by their position in the catalogue.
+    fn near_duplicates(&self, message: &str, understanding: &Understanding) -> Refinement {
         let index = &self.snapshot.index;
-        let best = understanding.hits.first().map_or(0.0, |h| h.score);
-        let names: Vec<Vec<String>> = understanding
-            .hits
+        let Some(best) = understanding.hits.first() else {
+            return Refinement::Keep;
+        };
+        // The best service, then those of its variants the search ranked close to it.
+        let variants = index.variants(best.ordinal);
+        let threshold = self.snapshot.config.thresholds.near_duplicate_score * best.score;
+        let mut ordinals = vec![best.ordinal];
+        ordinals.extend(
+            understanding
+                .hits
+                .iter()
+                .filter(|h| h.score >= threshold && variants.contains(&h.ordinal))
+                .map(|h| h.ordinal),
+        );
+        let names: Vec<Vec<String>> = ordinals
             .iter()
-            .take_while(|h| h.score >= self.snapshot.config.thresholds.near_duplicate_score * best)
-            .map(|h| index.name_terms(h.ordinal).to_vec())
+            .map(|&o| index.name_terms(o).to_vec())
             .collect();
         let query: Vec<String> = understanding
             .query
@@ -225,7 +251,37 @@ impl Engine {
             .iter()
             .map(|t| t.text.clone())
             .collect();
-        near_duplicates::refine(&names, &query, self.snapshot.config.thresholds.max_choices)
+        let titles: Vec<&str> = ordinals
+            .iter()
+            .filter_map(|&o| self.snapshot.catalog.service_at(o))
+            .map(|s| s.name.as_str())
+            .collect();
+        if let Some(i) = near_duplicates::by_count(&titles, message) {
+            return if i == 0 {
+                Refinement::Keep
+            } else {
+                Refinement::Prefer(ordinals[i])
+            };
+        }
+        let max = self.snapshot.config.thresholds.max_choices;
+        match near_duplicates::refine(&names, &query, max) {
+            Refinement::Keep => Refinement::Keep,
+            Refinement::Prefer(i) => Refinement::Prefer(ordinals[i]),
+            Refinement::Clarify(choices) => {
+                Refinement::Clarify(choices.into_iter().map(|i| ordinals[i]).collect())
+            }
+        }
+    }
+
+    /// The service at `ordinal` with its score in `hits`, if it was ranked.
+    fn ranked(&self, hits: &[Hit], ordinal: usize) -> (&Service, Option<f32>) {
+        let service = self
+            .snapshot
+            .catalog
+            .service_at(ordinal)
+            .expect("ordinals come from this snapshot's catalogue");
+        let score = hits.iter().find(|h| h.ordinal == ordinal).map(|h| h.score);
+        (service, score)
     }
 
     /// The service a context refers to, if it is valid and names one.
@@ -299,31 +355,33 @@ impl Engine {
         if state.choices.is_empty() {
             return None;
         }
-        let wanted = message.trim().trim_end_matches(['.', '!', '?']).trim();
-        let by_number = wanted
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|i| state.choices.get(i));
-        let by_title = state.choices.iter().find(|id| {
-            self.snapshot
-                .catalog
-                .service(id)
-                .is_some_and(|s| text::normalize_word(&s.name) == text::normalize_word(wanted))
-        });
-        by_number
-            .or(by_title)
-            .and_then(|id| self.snapshot.catalog.service(id))
+        let snapshot = &*self.snapshot;
+        let offered: Vec<&Service> = state
+            .choices
+            .iter()
+            .filter_map(|id| snapshot.catalog.service(id))
+            .collect();
+        let titles: Vec<Vec<String>> = offered
+            .iter()
+            .map(|s| text::tokens(&mut text::retrieval_analyzer(), &s.name))
+            .collect();
+        let words = text::tokens(&mut text::retrieval_analyzer(), message);
+        if let Some(exact) = offered
+            .iter()
+            .find(|s| text::normalize_word(&s.name) == text::normalize_word(message.trim()))
+        {
+            return Some(exact);
+        }
+        choice::pick(message, &words, &titles).map(|i| offered[i])
     }
 
     fn service_reply(
         &self,
-        _tenant: &Tenant,
         state: &ConversationState,
         service: &Service,
         aspect: Option<Aspect>,
         confidence: f32,
-        score: f32,
+        score: Option<f32>,
     ) -> Reply {
         let catalog = &self.snapshot.catalog;
         let (kind, answer) = match aspect {
@@ -367,7 +425,7 @@ impl Engine {
     fn clarify_reply(
         &self,
         state: &ConversationState,
-        services: &[(&Service, f32)],
+        services: &[(&Service, Option<f32>)],
         aspect: Option<Aspect>,
         confidence: f32,
     ) -> Reply {
@@ -413,10 +471,14 @@ impl Engine {
         answer.paragraph("Dazu habe ich leider nichts gefunden.");
         answer.paragraph(&tenant.contact);
         answer.link("Kontakt", &tenant.contact_url);
+        // Pending choices stay: the citizen may still pick one after a message that was
+        // neither a choice nor a question Sophia can answer.
         let next = ConversationState {
             version: self.snapshot.version(),
+            service: state.service.clone(),
+            choices: state.choices.clone(),
+            aspect: state.aspect,
             turn: state.turn.saturating_add(1),
-            ..Default::default()
         };
         self.reply(
             ReplyKind::Fallback,
@@ -458,13 +520,13 @@ impl Engine {
 }
 
 /// The source entry of a service.
-fn source(service: &Service, score: f32) -> Source {
+fn source(service: &Service, score: Option<f32>) -> Source {
     Source {
         kind: "service".to_string(),
         id: service.id.clone(),
         title: service.name.clone(),
         url: service.url.clone(),
-        score: (score * 1000.0).round() / 1000.0,
+        score: score.map(|s| (s * 1000.0).round() / 1000.0),
         updated: service.updated.clone(),
         attribution: Some(service.attribution.clone()),
     }

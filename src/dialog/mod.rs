@@ -1,6 +1,7 @@
 //! The dialogue: from a citizen's message to Sophia's reply.
 
 mod answer;
+pub mod choice;
 mod context;
 mod engine;
 pub mod near_duplicates;

@@ -8,6 +8,78 @@
 
 use std::collections::HashSet;
 
+/// The range of counts a name covers: "bis zu 5 Dokumenten" is 1..=5, "mehr als 20" is
+/// 21.., "ab 10" is 10...
+///
+/// ```
+/// use sophia::dialog::near_duplicates::count_range;
+/// assert_eq!(count_range("Beglaubigung von bis zu 20 Dokumenten"), Some((1, 20)));
+/// assert_eq!(count_range("Beglaubigung von mehr als 20 Dokumenten"), Some((21, u32::MAX)));
+/// assert_eq!(count_range("Reisepass"), None);
+/// ```
+pub fn count_range(name: &str) -> Option<(u32, u32)> {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.windows(3).find_map(|w| {
+        let n: u32 = w[2].parse().ok()?;
+        match (w[0].as_str(), w[1].as_str()) {
+            ("bis", "zu") => Some((1, n)),
+            ("mehr", "als") => Some((n.saturating_add(1), u32::MAX)),
+            (_, "ab") => Some((n, u32::MAX)),
+            _ => None,
+        }
+    })
+}
+
+/// The count a question names: the first number written in digits, or a number word.
+///
+/// ```
+/// use sophia::dialog::near_duplicates::count_in;
+/// assert_eq!(count_in("3 Zeugnisse beglaubigen"), Some(3));
+/// assert_eq!(count_in("zwölf Urkunden"), Some(12));
+/// assert_eq!(count_in("Zeugnisse beglaubigen"), None);
+/// ```
+pub fn count_in(message: &str) -> Option<u32> {
+    const WORDS: &[(&str, u32)] = &[
+        ("ein", 1),
+        ("eine", 1),
+        ("einen", 1),
+        ("einem", 1),
+        ("einer", 1),
+        ("eins", 1),
+        ("zwei", 2),
+        ("drei", 3),
+        ("vier", 4),
+        ("fünf", 5),
+        ("sechs", 6),
+        ("sieben", 7),
+        ("acht", 8),
+        ("neun", 9),
+        ("zehn", 10),
+        ("elf", 11),
+        ("zwölf", 12),
+        ("zwanzig", 20),
+        ("dreißig", 30),
+        ("fünfzig", 50),
+        ("hundert", 100),
+    ];
+    message
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .find_map(|w| {
+            w.parse().ok().or_else(|| {
+                let lower = w.to_lowercase();
+                WORDS
+                    .iter()
+                    .find(|(name, _)| *name == lower)
+                    .map(|(_, n)| *n)
+            })
+        })
+}
+
 /// What to do about near-duplicates of the best hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refinement {
@@ -19,13 +91,9 @@ pub enum Refinement {
     Clarify(Vec<usize>),
 }
 
-/// Two names are variants of one service when most words of the shorter one are in the
-/// other.
-const MIN_OVERLAP: f32 = 0.6;
-
-/// Looks at the hits after the best one (`names[i]` are the analysed name words of hit
-/// `i`, `query` the analysed words of the question) and decides whether the best hit should
-/// stand.
+/// Decides whether the best service stands among its variants: `names[0]` are the analysed
+/// name words of the best service, `names[1..]` those of its variants (see
+/// [`crate::search::variants`]), `query` the analysed words of the question.
 ///
 /// ```
 /// use sophia::dialog::near_duplicates::{refine, Refinement};
@@ -47,11 +115,6 @@ pub fn refine(names: &[Vec<String>], query: &[String], max_choices: usize) -> Re
     let mut choices = vec![0];
     for (i, name) in names.iter().enumerate().skip(1) {
         let other: HashSet<&String> = name.iter().collect();
-        let shared = best.intersection(&other).count();
-        let smaller = best.len().min(other.len());
-        if smaller == 0 || (shared as f32) < MIN_OVERLAP * smaller as f32 {
-            continue;
-        }
         let own_best: Vec<&&String> = best.difference(&other).collect();
         let own_other: Vec<&&String> = other.difference(&best).collect();
         let names_best = own_best.iter().any(|t| query.contains(**t));
@@ -73,6 +136,19 @@ pub fn refine(names: &[Vec<String>], query: &[String], max_choices: usize) -> Re
     } else {
         Refinement::Keep
     }
+}
+
+/// Among variants that cover ranges of counts, the one whose range holds the count the
+/// question names (index into `names`).
+pub fn by_count(names: &[&str], message: &str) -> Option<usize> {
+    let ranges: Vec<Option<(u32, u32)>> = names.iter().map(|n| count_range(n)).collect();
+    if ranges.iter().filter(|r| r.is_some()).count() < 2 {
+        return None;
+    }
+    let count = count_in(message)?;
+    ranges
+        .iter()
+        .position(|r| r.is_some_and(|(lo, hi)| (lo..=hi).contains(&count)))
 }
 
 #[cfg(test)]
@@ -127,9 +203,23 @@ mod tests {
     }
 
     #[test]
-    fn unrelated_services_are_not_variants() {
-        let names = [words("personalausweis"), words("reisepass")];
-        assert_eq!(refine(&names, &words("ausweis"), 3), Refinement::Keep);
+    fn a_count_picks_the_variant_whose_range_holds_it() {
+        let names = [
+            "Beglaubigung von bis zu 5 Dokumenten",
+            "Beglaubigung von bis zu 20 Dokumenten",
+            "Beglaubigung von mehr als 20 Dokumenten",
+        ];
+        assert_eq!(by_count(&names, "3 Arbeitszeugnisse beglaubigen"), Some(0));
+        assert_eq!(
+            by_count(&names, "ich muss 12 zeugnisse beglaubigen"),
+            Some(1)
+        );
+        assert_eq!(by_count(&names, "ca 40 dokumente"), Some(2));
+        assert_eq!(by_count(&names, "zeugnisse beglaubigen"), None);
+        assert_eq!(
+            by_count(&["Reisepass", "Vorläufiger Reisepass"], "2 Pässe"),
+            None
+        );
     }
 
     #[test]

@@ -77,8 +77,10 @@ pub struct Source {
     /// A page about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// The retrieval score.
-    pub score: f32,
+    /// The retrieval score (absent when the service was picked or followed up on, not
+    /// searched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
     /// The "Stand" date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,

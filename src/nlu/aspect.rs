@@ -61,8 +61,16 @@ impl Aspect {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CueFile {
+struct Cues {
     cues: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct CueFile {
+    #[serde(default)]
+    follow_up_words: Vec<String>,
+    #[serde(flatten)]
+    aspects: BTreeMap<String, Cues>,
 }
 
 /// The aspect found in a message and the analysed words that signalled it.
@@ -79,6 +87,8 @@ pub struct AspectMatch {
 pub struct AspectDetector {
     /// Per aspect, its cue phrases as analysed token sequences.
     cues: Vec<(Aspect, Vec<Vec<String>>)>,
+    /// Analysed words that may stand beside a cue in a follow-up.
+    follow_up_words: Vec<String>,
     analyzer: TextAnalyzer,
 }
 
@@ -107,11 +117,16 @@ impl AspectDetector {
 
     /// Parses a cue file; `file` names it in errors.
     pub fn parse(file: &str, source: &str) -> Result<Self, String> {
-        let tables: BTreeMap<String, CueFile> =
+        let parsed: CueFile =
             toml::from_str(source).map_err(|e| format!("{file}: {}", e.to_string().trim_end()))?;
         let mut analyzer = text::intent_analyzer();
+        let follow_up_words = parsed
+            .follow_up_words
+            .iter()
+            .flat_map(|w| text::tokens(&mut analyzer, w))
+            .collect();
         let mut cues = Vec::new();
-        for (name, table) in tables {
+        for (name, table) in parsed.aspects {
             let aspect = Aspect::ALL
                 .into_iter()
                 .find(|a| a.as_str() == name)
@@ -126,7 +141,11 @@ impl AspectDetector {
                 .collect();
             cues.push((aspect, phrases));
         }
-        Ok(AspectDetector { cues, analyzer })
+        Ok(AspectDetector {
+            cues,
+            follow_up_words,
+            analyzer,
+        })
     }
 
     /// The aspect `message` asks for, if any. When cues of several aspects occur, the one
@@ -134,6 +153,12 @@ impl AspectDetector {
     pub fn detect(&self, message: &str) -> Option<AspectMatch> {
         let tokens = text::tokens(&mut self.analyzer.clone(), message);
         self.detect_tokens(&tokens)
+    }
+
+    /// True when every one of `words` (analysed) may stand beside an aspect cue in a
+    /// follow-up question ("machen", "dafür").
+    pub fn only_follow_up_words<'a>(&self, words: impl IntoIterator<Item = &'a String>) -> bool {
+        words.into_iter().all(|w| self.follow_up_words.contains(w))
     }
 
     /// Like [`AspectDetector::detect`] on already analysed tokens.

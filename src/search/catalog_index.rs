@@ -1,6 +1,6 @@
 //! The tantivy index over the catalogue's citizen-facing services.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -8,10 +8,11 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, TantivyDocument};
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
-use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, TERMINATED, Term};
+use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use super::query::{AnalyzedQuery, QueryTerm, TermOrigin};
 use super::schema::{FieldBoosts, Fields, ServiceField};
+use super::variants::Variants;
 use crate::content::{Catalog, RichText, Service};
 use crate::text::{self, Dictionary, Synonyms, TypoCorrector, Vocabulary, typo};
 
@@ -90,6 +91,8 @@ pub struct CatalogIndex {
     reader: IndexReader,
     /// Per service ordinal: the analysed words of its name (with compound parts).
     names: Vec<Vec<String>>,
+    /// Per service ordinal: its near-duplicate variants.
+    variants: Variants,
     /// Corrects unknown query words against the index vocabulary (German analysis only).
     corrector: Option<TypoCorrector>,
     fields: Fields,
@@ -125,9 +128,12 @@ impl CatalogIndex {
             DEFAULT_TOKENIZER
         };
         let fields = Fields::new(tokenizer);
+        let counts = word_counts(catalog);
+        let variants = variants(catalog, &counts);
         let index = Index::create_in_ram(fields.schema.clone());
         let analyzer = if options.german_analysis {
-            let analyzer = text::retrieval_analyzer_with(Arc::new(dictionary(catalog)));
+            let dictionary = Dictionary::from_words(counts.keys());
+            let analyzer = text::retrieval_analyzer_with(Arc::new(dictionary));
             index
                 .tokenizers()
                 .register(SOPHIA_TOKENIZER, analyzer.clone());
@@ -144,7 +150,19 @@ impl CatalogIndex {
             if !service.citizen_facing {
                 continue;
             }
-            writer.add_document(document(&fields, ordinal as u64, service))?;
+            // Editors often key one variant of a service only; its variants share the
+            // vocabulary, so a variant without keywords inherits theirs.
+            let inherited: Vec<&String> = if service.keywords.is_empty() {
+                variants
+                    .of(ordinal)
+                    .iter()
+                    .filter_map(|&o| catalog.service_at(o))
+                    .flat_map(|v| &v.keywords)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            writer.add_document(document(&fields, ordinal as u64, service, &inherited))?;
             doc_count += 1;
         }
         writer.commit()?;
@@ -158,7 +176,7 @@ impl CatalogIndex {
             .transpose()?
             .map(TypoCorrector::new);
         let mut name_analyzer = analyzer.clone();
-        let names = catalog
+        let names: Vec<Vec<String>> = catalog
             .services()
             .iter()
             .map(|s| text::tokens(&mut name_analyzer, &s.name))
@@ -166,6 +184,7 @@ impl CatalogIndex {
         Ok(CatalogIndex {
             reader,
             names,
+            variants,
             corrector,
             fields,
             analyzer,
@@ -178,6 +197,11 @@ impl CatalogIndex {
     /// catalogue.
     pub fn name_terms(&self, ordinal: usize) -> &[String] {
         self.names.get(ordinal).map_or(&[], Vec::as_slice)
+    }
+
+    /// The near-duplicate variants of a service, by position in the catalogue.
+    pub fn variants(&self, ordinal: usize) -> &[usize] {
+        self.variants.of(ordinal)
     }
 
     /// Number of services in the index.
@@ -339,26 +363,9 @@ impl CatalogIndex {
             .collect()
     }
 
-    /// Number of services containing `token` in any field.
+    /// Number of services containing `token` in any field (see [`doc_freq`]).
     fn doc_freq(&self, searcher: &Searcher, token: &str) -> u64 {
-        let mut docs = HashSet::new();
-        for segment in searcher.segment_readers() {
-            for field in ServiceField::ALL {
-                let Ok(inverted) = segment.inverted_index(self.fields.get(field)) else {
-                    continue;
-                };
-                let term = Term::from_field_text(self.fields.get(field), token);
-                if let Ok(Some(mut postings)) =
-                    inverted.read_postings(&term, IndexRecordOption::Basic)
-                {
-                    while postings.doc() != TERMINATED {
-                        docs.insert((segment.segment_id(), postings.doc()));
-                        postings.advance();
-                    }
-                }
-            }
-        }
-        docs.len() as u64
+        doc_freq(searcher, &self.fields, token)
     }
 
     fn ordinal(&self, searcher: &Searcher, address: DocAddress) -> Option<usize> {
@@ -393,20 +400,61 @@ impl CatalogIndex {
     }
 }
 
-/// The compound-splitting dictionary: every analysed word of the citizen-facing services.
-fn dictionary(catalog: &Catalog) -> Dictionary {
+/// How many citizen-facing services contain each analysed word (name, keywords,
+/// description, fees): the compound-splitting dictionary and the weights of name words.
+fn word_counts(catalog: &Catalog) -> HashMap<String, u64> {
     let mut analyzer = text::retrieval_analyzer();
-    let mut words = HashSet::new();
+    let mut counts: HashMap<String, u64> = HashMap::new();
     for service in catalog.services().iter().filter(|s| s.citizen_facing) {
         let texts = std::iter::once(service.name.as_str())
             .chain(service.keywords.iter().map(String::as_str))
             .chain(std::iter::once(service.description.text.as_str()))
             .chain(service.fees.iter().map(|f| f.text.as_str()));
+        let mut words = HashSet::new();
         for t in texts {
             words.extend(text::tokens(&mut analyzer, t));
         }
+        for word in words {
+            *counts.entry(word).or_default() += 1;
+        }
     }
-    Dictionary::from_words(words)
+    counts
+}
+
+/// The near-duplicate variants among the citizen-facing services, told apart by the whole
+/// words of their names ("Altersrente" is not "Rente") weighted by rarity.
+fn variants(catalog: &Catalog, counts: &HashMap<String, u64>) -> Variants {
+    let services = catalog.services();
+    let facing = services.iter().filter(|s| s.citizen_facing).count() as u64;
+    let mut analyzer = text::retrieval_analyzer();
+    let names: Vec<Vec<(String, f32)>> = services
+        .iter()
+        .map(|service| {
+            text::tokens(&mut analyzer, &service.name)
+                .into_iter()
+                .map(|t| {
+                    let weight = idf(counts.get(&t).copied().unwrap_or(0), facing);
+                    (t, weight)
+                })
+                .collect()
+        })
+        .collect();
+    let eligible: Vec<bool> = services.iter().map(|s| s.citizen_facing).collect();
+    Variants::build(&names, &eligible)
+}
+
+/// Number of services containing `token`, estimated as the largest count of any one field:
+/// exact for nearly every word (the body holds what the name and keywords hold), and a
+/// dictionary lookup per field instead of a walk over every matching service.
+fn doc_freq(searcher: &Searcher, fields: &Fields, token: &str) -> u64 {
+    ServiceField::ALL
+        .iter()
+        .map(|&field| {
+            let term = Term::from_field_text(fields.get(field), token);
+            searcher.doc_freq(&term).unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Every indexed term with the number of services containing it (summed over fields).
@@ -443,11 +491,20 @@ fn idf(doc_freq: u64, doc_count: u64) -> f32 {
 }
 
 /// The tantivy document of one service.
-fn document(fields: &Fields, ordinal: u64, service: &Service) -> TantivyDocument {
+fn document(
+    fields: &Fields,
+    ordinal: u64,
+    service: &Service,
+    inherited_keywords: &[&String],
+) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_u64(fields.ordinal, ordinal);
     doc.add_text(fields.name, &service.name);
-    for keyword in &service.keywords {
+    for keyword in service
+        .keywords
+        .iter()
+        .chain(inherited_keywords.iter().copied())
+    {
         doc.add_text(fields.keywords, keyword);
     }
     let mut body = |rich: &RichText| doc.add_text(fields.body, &rich.text);

@@ -3,6 +3,7 @@
 mod catalog_index;
 mod query;
 mod schema;
+pub mod variants;
 
 pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult};
 pub use query::{AnalyzedQuery, QueryTerm, TermOrigin};

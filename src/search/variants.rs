@@ -1,0 +1,147 @@
+//! Variants of one service in the catalogue: services whose names share most of their
+//! words ("Beglaubigung von bis zu 5 / bis zu 20 / mehr als 20 Dokumenten",
+//! "Altersrente (Vor-Ort-Termin)" / "(Telefon-Termin)").
+
+use std::collections::HashMap;
+
+/// Names sharing at least this share of the lighter name's weight are variants.
+pub const MIN_NAME_OVERLAP: f32 = 0.6;
+/// A word in more names than this says nothing about kinship ("Erlaubnis", "Antrag").
+const MAX_WORD_SPREAD: usize = 200;
+
+/// An analysed name: its words with their weights (rarity in the catalogue).
+pub type WeightedName = [(String, f32)];
+
+/// True when two analysed names are variants of one service: the words they share carry
+/// most of the weight of the lighter name. Common words ("Termin", "vor", "Ort") weigh
+/// little, so "Altersrente (Vor-Ort-Termin)" is no variant of "Auskunft zur Rente
+/// (Vor-Ort-Termin)", while "(Telefon-Termin)" is.
+///
+/// ```
+/// use sophia::search::variants::are_variants;
+/// let name = |words: &[(&str, f32)]| words.iter().map(|(w, x)| (w.to_string(), *x)).collect::<Vec<_>>();
+/// let five = name(&[("beglaub", 4.0), ("bis", 1.0), ("5", 2.2), ("dokument", 2.0)]);
+/// let more = name(&[("beglaub", 4.0), ("mehr", 1.0), ("20", 2.3), ("dokument", 2.0)]);
+/// assert!(are_variants(&five, &more));
+/// assert!(!are_variants(&five, &name(&[("reisepass", 3.0)])));
+/// ```
+pub fn are_variants(a: &WeightedName, b: &WeightedName) -> bool {
+    let weight = |n: &WeightedName| n.iter().map(|(_, w)| w).sum::<f32>();
+    let lighter = weight(a).min(weight(b));
+    if lighter <= 0.0 {
+        return false;
+    }
+    let shared: f32 = a
+        .iter()
+        .filter(|(t, _)| b.iter().any(|(u, _)| u == t))
+        .map(|(_, w)| w)
+        .sum();
+    shared >= MIN_NAME_OVERLAP * lighter
+}
+
+/// For every service (by position in the catalogue), its variants.
+#[derive(Debug, Clone, Default)]
+pub struct Variants {
+    of: Vec<Vec<usize>>,
+}
+
+impl Variants {
+    /// Finds the variants among the services with `names`; only services with
+    /// `eligible[i]` take part.
+    pub fn build(names: &[Vec<(String, f32)>], eligible: &[bool]) -> Variants {
+        let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            if eligible.get(i).copied().unwrap_or(false) {
+                for (word, _) in name {
+                    let list = by_word.entry(word.as_str()).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        let mut of = vec![Vec::new(); names.len()];
+        for list in by_word.values().filter(|l| l.len() <= MAX_WORD_SPREAD) {
+            for (k, &a) in list.iter().enumerate() {
+                for &b in &list[k + 1..] {
+                    if !of[a].contains(&b) && are_variants(&names[a], &names[b]) {
+                        of[a].push(b);
+                        of[b].push(a);
+                    }
+                }
+            }
+        }
+        for list in &mut of {
+            list.sort_unstable();
+        }
+        Variants { of }
+    }
+
+    /// The variants of the service at `ordinal`.
+    pub fn of(&self, ordinal: usize) -> &[usize] {
+        self.of.get(ordinal).map_or(&[], Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names with made-up weights: rare words weigh more, as in the catalogue.
+    fn names(list: &[&str]) -> Vec<Vec<(String, f32)>> {
+        let weight = |w: &str| match w {
+            "bis" | "mehr" | "sb" => 0.5,
+            "5" | "20" | "dokument" => 2.0,
+            _ => 4.0,
+        };
+        list.iter()
+            .map(|n| {
+                n.split_whitespace()
+                    .map(|w| (w.to_string(), weight(w)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn variants_are_found_both_ways() {
+        let n = names(&[
+            "beglaub bis 5 dokument",
+            "beglaub bis 20 dokument",
+            "beglaub mehr 20 dokument",
+            "reisepass",
+        ]);
+        let v = Variants::build(&n, &[true; 4]);
+        assert_eq!(v.of(0), [1, 2]);
+        assert_eq!(v.of(2), [0, 1]);
+        assert!(v.of(3).is_empty());
+    }
+
+    #[test]
+    fn sharing_only_common_words_does_not_make_variants() {
+        let n = names(&["altersrent vor ort termin", "auskunft rent vor ort termin"]);
+        let weighted: Vec<Vec<(String, f32)>> = n
+            .into_iter()
+            .map(|name| {
+                name.into_iter()
+                    .map(|(w, x)| {
+                        let x = if ["vor", "ort", "termin"].contains(&w.as_str()) {
+                            0.5
+                        } else {
+                            x
+                        };
+                        (w, x)
+                    })
+                    .collect()
+            })
+            .collect();
+        assert!(!are_variants(&weighted[0], &weighted[1]));
+    }
+
+    #[test]
+    fn hidden_services_are_nobody_s_variant() {
+        let n = names(&["reisepass", "sb reisepass"]);
+        let v = Variants::build(&n, &[true, false]);
+        assert!(v.of(0).is_empty());
+    }
+}
