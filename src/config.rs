@@ -67,8 +67,6 @@ pub struct Thresholds {
     /// Below this share of the question's words found in the best service's name or
     /// keywords, Sophia says it does not know (matches in descriptions alone are weak).
     pub min_title_coverage: f32,
-    /// Below this confidence, Sophia does not answer directly but offers choices.
-    pub direct_confidence: f32,
     /// A runner-up whose score is within this fraction of the best one is offered as a
     /// choice instead of answering directly.
     pub clarify_margin: f32,
@@ -83,10 +81,9 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            min_coverage: 0.5,
-            min_title_coverage: 0.0,
-            direct_confidence: 0.5,
-            clarify_margin: 0.1,
+            min_coverage: 0.25,
+            min_title_coverage: 0.05,
+            clarify_margin: 0.03,
             near_duplicate_score: 0.85,
             max_choices: 3,
         }
@@ -97,12 +94,12 @@ impl Default for Thresholds {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file cannot be read.
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read: {error}")]
     Io {
         /// The file.
         file: String,
         /// The cause.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid TOML or has unknown or mistyped keys.
     #[error("{file}: {message}")]
@@ -138,9 +135,9 @@ impl Config {
     /// Reads a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io {
             file: file.clone(),
-            source,
+            error,
         })?;
         Self::parse(&file, &text)
     }
@@ -181,13 +178,23 @@ impl Config {
         for (name, value) in [
             ("min_coverage", t.min_coverage),
             ("min_title_coverage", t.min_title_coverage),
-            ("direct_confidence", t.direct_confidence),
             ("clarify_margin", t.clarify_margin),
             ("near_duplicate_score", t.near_duplicate_score),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(invalid(format!(
                     "thresholds.{name} must be between 0 and 1, found {value}"
+                )));
+            }
+        }
+        for (name, value) in [
+            ("name", self.boosts.name),
+            ("keywords", self.boosts.keywords),
+            ("body", self.boosts.body),
+        ] {
+            if !value.is_finite() || value < 0.0 {
+                return Err(invalid(format!(
+                    "boosts.{name} must be a number of 0 or more, found {value}"
                 )));
             }
         }
@@ -246,6 +253,19 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("default_tenant `b`"), "{err}");
+    }
+
+    #[test]
+    fn boosts_must_be_finite_and_not_negative() {
+        for value in ["nan", "-5.0", "inf"] {
+            let err = Config::parse(
+                "x.toml",
+                &format!("default_tenant = \"a\"\n[boosts]\nname = {value}\n[[tenant]]\nid = \"a\"\nname = \"A\"\ncontact = \"115\"\ncontact_url = \"https://a.de\"\n"),
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("boosts.name"), "{value}: {err}");
+        }
     }
 
     #[test]

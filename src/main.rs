@@ -38,8 +38,9 @@ enum Command {
         /// Print the reply as JSON (as the HTTP API returns it).
         #[arg(long)]
         json: bool,
-        /// Show each analysis step, the query, every candidate's score and matched terms.
-        #[arg(long)]
+        /// Show each analysis step, the query, every candidate's score and matched terms
+        /// (as JSON).
+        #[arg(long, conflicts_with = "json")]
         explain: bool,
         /// The tenant to answer for.
         #[arg(long)]
@@ -100,6 +101,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         tracing::warn!("{warning}");
     }
     tracing::info!("content {}: {report}", catalog.version());
+    if !catalog.services().iter().any(|s| s.citizen_facing) {
+        tracing::warn!(
+            "the catalogue holds no service a citizen can be offered: every question will fall back"
+        );
+    }
 
     match cli.command {
         Command::Ask {
@@ -108,7 +114,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             explain,
             tenant,
         } => {
-            let engine = engine(catalog, config, IndexOptions::default())?;
+            if let Some(id) = &tenant
+                && config.tenant(id).is_none()
+            {
+                anyhow::bail!("--tenant: no tenant `{id}` is configured");
+            }
+            let engine = Engine::new(
+                Arc::new(Snapshot::build(catalog, config)?),
+                ContextCodec::random(),
+            );
             if explain {
                 println!(
                     "{}",
@@ -136,15 +150,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             features,
         } => {
-            let options = if baseline {
-                IndexOptions::plain_bm25()
+            let snapshot = if baseline {
+                Snapshot::build_with(catalog, config, IndexOptions::plain_bm25())?
             } else {
-                IndexOptions {
-                    boosts: config.boosts,
-                    ..IndexOptions::default()
-                }
+                Snapshot::build(catalog, config)?
             };
-            let engine = engine(catalog, config, options)?;
+            let engine = Engine::new(Arc::new(snapshot), ContextCodec::random());
             let baseline_answerer = AlwaysTop1(&engine);
             let answerer: &dyn Answerer = if baseline {
                 &baseline_answerer
@@ -200,9 +211,4 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn engine(catalog: Catalog, config: Config, options: IndexOptions) -> Result<Engine> {
-    let snapshot = Snapshot::build_with(catalog, config, options)?;
-    Ok(Engine::new(Arc::new(snapshot), ContextCodec::random()))
 }

@@ -251,3 +251,107 @@ async fn the_demo_page_and_widget_are_served() {
             .starts_with("text/javascript")
     );
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let (status, body) = call(Request::get("/api/v1/chat").body(Body::empty()).unwrap()).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_an_object_is_a_422() {
+    let (status, body) = call(chat(json!(["Reisepass"]).to_string())).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    );
+}
+
+#[tokio::test]
+async fn a_message_of_invisible_characters_is_empty() {
+    for message in ["\u{200b}\u{200b}", "\u{0}", "\u{202e}\u{feff}"] {
+        let (status, body) = call(chat(json!({ "message": message }).to_string())).await;
+        assert_error(status, &body, StatusCode::BAD_REQUEST, "empty_message");
+    }
+}
+
+#[tokio::test]
+async fn a_mistyped_optional_field_is_named() {
+    let (status, body) = call(chat(json!({"message": "Pass", "context": 5}).to_string())).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`context`")
+    );
+}
+
+async fn turn(message: &str, context: Option<&str>) -> Value {
+    let mut request = json!({ "message": message });
+    if let Some(context) = context {
+        request["context"] = json!(context);
+    }
+    let (status, body) = call(chat(request.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn an_unrelated_question_is_no_follow_up() {
+    let first = turn("Reisepass", None).await;
+    for unrelated in ["was kostet ein Kaffee", "wo gibt es gutes Eis?"] {
+        let reply = turn(unrelated, first["context"].as_str()).await;
+        assert_eq!(reply["kind"], "fallback", "{unrelated}: {reply}");
+    }
+}
+
+#[tokio::test]
+async fn the_context_survives_an_unrelated_question() {
+    let first = turn("Reisepass", None).await;
+    let detour = turn("was kostet ein Kaffee", first["context"].as_str()).await;
+    let back = turn("und wo mache ich das?", detour["context"].as_str()).await;
+    assert_eq!(back["sources"][0]["id"], "1063453", "{back}");
+}
+
+#[tokio::test]
+async fn a_choice_is_picked_by_ordinal_word_or_distinguishing_word() {
+    let clarify = turn("Führerschein umschreiben", None).await;
+    assert_eq!(clarify["kind"], "clarify", "{clarify}");
+    let choices: Vec<&str> = clarify["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let context = clarify["context"].as_str();
+    for (message, index) in [("die zweite", 1), ("Nummer 1", 0), ("2", 1)] {
+        let reply = turn(message, context).await;
+        assert_eq!(
+            reply["sources"][0]["id"], choices[index],
+            "{message}: {reply}"
+        );
+    }
+    let eu = turn("EU", context).await;
+    assert_eq!(eu["sources"][0]["id"], "1071944", "{eu}");
+}
+
+#[tokio::test]
+async fn near_duplicate_variants_get_a_clarify() {
+    let reply = turn("Beglaubigung von Zeugnissen", None).await;
+    assert_eq!(reply["kind"], "clarify", "{reply}");
+    let three = turn("3 Zeugnisse beglaubigen", None).await;
+    assert_eq!(three["sources"][0]["id"], "1063426", "{three}");
+}

@@ -23,6 +23,14 @@ pub struct Catalog {
     report: ImportReport,
 }
 
+/// Borrowed (name, text) pairs of loaded files.
+fn as_pairs(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect()
+}
+
 impl Catalog {
     /// The shipped default content: the City of Munich's catalogue, embedded in the binary.
     ///
@@ -39,49 +47,45 @@ impl Catalog {
         .expect("the shipped catalogue is valid; a test guards it")
     }
 
-    /// Loads a DLDB export pair from a folder: `services*.json` and, when present,
-    /// `locations*.json`; the attribution comes from an `ATTRIBUTION` file in the folder or
-    /// defaults to the Munich one.
+    /// Loads a DLDB export from a folder: every `services*.json` and every
+    /// `locations*.json` (an export may come in parts), in name order; the attribution comes
+    /// from an `ATTRIBUTION` file in the folder or defaults to the Munich one.
     pub fn from_dir(dir: &Path) -> Result<Catalog, ImportError> {
         let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+            std::fs::read_to_string(path).map_err(|error| ImportError::Io {
                 file: path.display().to_string(),
-                source,
+                error,
             })
         };
-        let entries = std::fs::read_dir(dir).map_err(|source| ImportError::Io {
+        let entries = std::fs::read_dir(dir).map_err(|error| ImportError::Io {
             file: dir.display().to_string(),
-            source,
+            error,
         })?;
         let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
-        let find = |prefix: &str| {
+        let named = |prefix: &str| -> Result<Vec<(String, String)>, ImportError> {
             files
                 .iter()
-                .find(|p| {
+                .filter(|p| {
                     p.file_name()
                         .and_then(|n| n.to_str())
                         .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".json"))
                 })
-                .cloned()
+                .map(|p| Ok((p.display().to_string(), read(p)?)))
+                .collect()
         };
-        let services_path = find("services").ok_or_else(|| ImportError::Format {
-            file: dir.display().to_string(),
-            message: "no services*.json file in this folder".to_string(),
-        })?;
-        let services = read(&services_path)?;
-        let locations_path = find("locations");
-        let locations = locations_path.as_deref().map(read).transpose()?;
+        let services = named("services")?;
+        if services.is_empty() {
+            return Err(ImportError::Format {
+                file: dir.display().to_string(),
+                message: "no services*.json file in this folder".to_string(),
+            });
+        }
+        let locations = named("locations")?;
         let attribution = std::fs::read_to_string(dir.join("ATTRIBUTION"))
             .map(|s| s.trim().to_string())
             .unwrap_or_else(|_| MUENCHEN_ATTRIBUTION.to_string());
-        let services_name = services_path.display().to_string();
-        let locations_name = locations_path.map(|p| p.display().to_string());
-        Self::from_dldb(
-            (&services_name, &services),
-            locations_name.as_deref().zip(locations.as_deref()),
-            &attribution,
-        )
+        Self::from_dldb_files(&as_pairs(&services), &as_pairs(&locations), &attribution)
     }
 
     /// Builds a catalogue from DLDB export text.
@@ -90,14 +94,22 @@ impl Catalog {
         locations: Option<(&str, &str)>,
         attribution: &str,
     ) -> Result<Catalog, ImportError> {
+        Self::from_dldb_files(&[services], locations.as_slice(), attribution)
+    }
+
+    /// Builds a catalogue from DLDB export text in several parts.
+    pub fn from_dldb_files(
+        services: &[(&str, &str)],
+        locations: &[(&str, &str)],
+        attribution: &str,
+    ) -> Result<Catalog, ImportError> {
         let mut hash = Sha256::new();
-        hash.update(services.1.as_bytes());
-        if let Some((_, text)) = locations {
+        for (_, text) in services.iter().chain(locations) {
             hash.update(text.as_bytes());
         }
         let digest = hash.finalize();
         let version: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        let import = dldb::import(services, locations, attribution)?;
+        let import = dldb::import_files(services, locations, attribution)?;
         Ok(Self::new(
             import.services,
             import.offices,
@@ -166,5 +178,66 @@ impl Catalog {
     /// What the import reported.
     pub fn report(&self) -> &ImportReport {
         &self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh folder under the system's temp folder.
+    fn folder(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("sophia-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_folder_in_parts_loads_every_part() {
+        let dir = folder("parts");
+        std::fs::write(
+            dir.join("services_a.json"),
+            r#"{"data": [{"id": "1", "name": "A", "description": "a"}]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("services_b.json"),
+            r#"{"data": [{"id": "2", "name": "B", "description": "b", "fees": 3}]}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("ATTRIBUTION"), "Test-Land, CC BY 4.0\n").unwrap();
+        let catalog = Catalog::from_dir(&dir).unwrap();
+        assert_eq!(catalog.services().len(), 1);
+        assert_eq!(catalog.services()[0].attribution, "Test-Land, CC BY 4.0");
+        let warning = catalog.report().warnings[0].to_string();
+        assert!(
+            warning.contains("services_b.json")
+                && warning.contains("id 2")
+                && warning.contains("`fees`"),
+            "{warning}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_malformed_file_names_file_and_line() {
+        let dir = folder("malformed");
+        std::fs::write(
+            dir.join("services.json"),
+            "{\"data\": [\n  {\"id\": 1,,}\n]}",
+        )
+        .unwrap();
+        let err = Catalog::from_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains("services.json:2:"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_folder_without_services_is_an_error() {
+        let dir = folder("empty");
+        let err = Catalog::from_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains("no services*.json"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::html;
 use super::import::{ImportError, ImportReport, Warning};
-use super::{Address, Link, Office, RichText, Service, ServiceOffice};
+use super::{Address, Link, Office, RichText, Service, ServiceOffice, is_safe_url};
 
 /// The attribution of the shipped Munich catalogue.
 pub const MUENCHEN_ATTRIBUTION: &str =
@@ -48,37 +48,81 @@ pub fn import(
     locations: Option<(&str, &str)>,
     attribution: &str,
 ) -> Result<DldbImport, ImportError> {
-    let (services_name, services_text) = services;
-    let service_records = data_array(services_name, services_text)?;
+    import_files(&[services], locations.as_slice(), attribution)
+}
+
+/// Like [`import`] for several services and locations files of one catalogue (an export
+/// split into parts). A record whose id an earlier record already has is skipped with a
+/// warning; the first one stays.
+pub fn import_files(
+    services: &[(&str, &str)],
+    locations: &[(&str, &str)],
+    attribution: &str,
+) -> Result<DldbImport, ImportError> {
     let mut report = ImportReport::default();
     let mut out = DldbImport::default();
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
 
-    for (index, record) in service_records.iter().enumerate() {
-        let at = RecordAt::new(services_name, index, record);
-        match service(record, &at, attribution) {
-            Ok(service) => {
-                if !service.citizen_facing {
-                    report.hidden += 1;
+    for &(services_name, services_text) in services {
+        for (index, record) in data_array(services_name, services_text)?.iter().enumerate() {
+            let at = RecordAt::new(services_name, index, record);
+            let mut service = match service(record, &at, attribution) {
+                Ok(service) => service,
+                Err(warning) => {
+                    report.skipped += 1;
+                    report.warnings.push(warning);
+                    continue;
                 }
-                report.imported += 1;
-                out.services.push(service);
-            }
-            Err(warning) => {
+            };
+            if let Some((file, first)) = seen.get(&service.id) {
                 report.skipped += 1;
-                report.warnings.push(warning);
+                report.warnings.push(at.warn(
+                    "id",
+                    format!(
+                        "duplicate id; the first record with it ({file} record {first}) is kept"
+                    ),
+                ));
+                continue;
             }
+            seen.insert(service.id.clone(), (services_name.to_string(), index));
+            drop_unsafe_service_urls(&mut service, &at, &mut report.warnings);
+            if !service.citizen_facing {
+                report.hidden += 1;
+            }
+            report.imported += 1;
+            out.services.push(service);
         }
     }
 
     let mut online_links = OnlineLinks::new();
-    if let Some((locations_name, locations_text)) = locations {
+    let mut seen_offices: HashMap<String, (String, usize)> = HashMap::new();
+    for &(locations_name, locations_text) in locations {
         for (index, record) in data_array(locations_name, locations_text)?
             .iter()
             .enumerate()
         {
             let at = RecordAt::new(locations_name, index, record);
             match office(record, &at) {
-                Ok((office, links)) => {
+                Ok((mut office, links)) => {
+                    if let Some((file, first)) = seen_offices.get(&office.id) {
+                        report.skipped += 1;
+                        report.warnings.push(at.warn(
+                            "id",
+                            format!("duplicate id; the first record with it ({file} record {first}) is kept"),
+                        ));
+                        continue;
+                    }
+                    seen_offices.insert(office.id.clone(), (locations_name.to_string(), index));
+                    if office.url.as_deref().is_some_and(|u| !is_safe_url(u)) {
+                        report
+                            .warnings
+                            .push(at.warn("contact.webinfo", "not an http(s) link; ignored"));
+                        office.url = None;
+                    }
+                    let links = links
+                        .into_iter()
+                        .map(|(id, link)| (id, link.filter(|u| is_safe_url(u))))
+                        .collect();
                     report.offices += 1;
                     online_links.insert(office.id.clone(), links);
                     out.offices.push(office);
@@ -100,6 +144,47 @@ pub fn import(
     Ok(out)
 }
 
+/// Removes every link of a service that is not http, https, mailto or tel (a
+/// `javascript:` link must never reach a citizen or an API client), with a warning each.
+fn drop_unsafe_service_urls(service: &mut Service, at: &RecordAt, warnings: &mut Vec<Warning>) {
+    let mut check = |field: &str, url: &mut Option<String>| {
+        if url.as_deref().is_some_and(|u| !is_safe_url(u)) {
+            warnings.push(at.warn(field, "not an http(s), mailto or tel link; ignored"));
+            *url = None;
+        }
+    };
+    check("meta.url", &mut service.url);
+    check("appointment.link", &mut service.appointment_url);
+    let mut online = service.online.as_ref().map(|o| o.url.clone());
+    check("onlineprocessing.link", &mut online);
+    if online.is_none() {
+        service.online = None;
+    }
+    for office in &mut service.offices {
+        check("locations[].appointment.link", &mut office.appointment_url);
+    }
+    for (field, list) in [
+        ("prerequisites", &mut service.prerequisites),
+        ("requirements", &mut service.requirements),
+        ("forms", &mut service.forms),
+        ("links", &mut service.links),
+        ("legal", &mut service.legal),
+    ] {
+        for link in list.iter_mut() {
+            if !link.url.is_empty() && !is_safe_url(&link.url) {
+                warnings.push(at.warn(
+                    field,
+                    format!(
+                        "link `{}` is not http(s), mailto or tel; ignored",
+                        link.name
+                    ),
+                ));
+                link.url.clear();
+            }
+        }
+    }
+}
+
 /// Parses the file and returns its `data` array, or an error naming file, line and column.
 fn data_array(name: &str, text: &str) -> Result<Vec<Value>, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -107,7 +192,7 @@ fn data_array(name: &str, text: &str) -> Result<Vec<Value>, ImportError> {
         file: name.to_string(),
         line: e.line(),
         column: e.column(),
-        message: e.to_string(),
+        message: without_position(&e.to_string()),
     })?;
     match root.get_mut("data").map(Value::take) {
         Some(Value::Array(records)) => Ok(records),
@@ -122,6 +207,15 @@ fn data_array(name: &str, text: &str) -> Result<Vec<Value>, ImportError> {
             file: name.to_string(),
             message: "missing top-level field `data` (expected {\"data\": [...]})".to_string(),
         }),
+    }
+}
+
+/// serde_json's message without its trailing " at line L column C" (the error names the
+/// position itself).
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
     }
 }
 
@@ -673,6 +767,41 @@ mod tests {
         let err = import(("bad.json", "{\"data\": [\n{\"id\": }]}"), None, "A").unwrap_err();
         let msg = err.to_string();
         assert!(msg.starts_with("bad.json:2:"), "{msg}");
+        assert!(!msg.contains(" at line "), "position said twice: {msg}");
+    }
+
+    #[test]
+    fn duplicate_ids_keep_the_first_record_and_warn() {
+        let i = import(
+            ("s.json", r#"{"data": [{"id": "1", "name": "Erst", "description": "a"}, {"id": "1", "name": "Doppelt", "description": "b"}]}"#),
+            None,
+            "A",
+        )
+        .unwrap();
+        assert_eq!(i.services.len(), 1);
+        assert_eq!(i.services[0].name, "Erst");
+        assert_eq!(i.report.skipped, 1);
+        assert!(i.report.warnings[0].to_string().contains("duplicate id"));
+    }
+
+    #[test]
+    fn unsafe_links_are_dropped_with_a_warning() {
+        let i = one(
+            r#"{"id": "1", "name": "X", "description": "d", "meta": {"url": "javascript:alert(4)"},
+                "forms": [{"name": "Formular", "link": "data:text/html,x"}]}"#,
+        );
+        let s = &i.services[0];
+        assert_eq!(s.url, None);
+        assert_eq!(s.forms[0].url, "");
+        assert_eq!(i.report.warnings.len(), 2, "{:?}", i.report.warnings);
+    }
+
+    #[test]
+    fn several_files_make_one_catalogue() {
+        let a = r#"{"data": [{"id": "1", "name": "A", "description": "a"}]}"#;
+        let b = r#"{"data": [{"id": "2", "name": "B", "description": "b"}]}"#;
+        let i = import_files(&[("a.json", a), ("b.json", b)], &[], "A").unwrap();
+        assert_eq!(i.services.len(), 2);
     }
 
     #[test]

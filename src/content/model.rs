@@ -170,3 +170,21 @@ pub struct Office {
     /// Ids of the services offered here.
     pub service_ids: Vec<String>,
 }
+
+/// Only http, https, mailto and tel links are ever stored or shown.
+///
+/// ```
+/// assert!(sophia::content::is_safe_url("https://muenchen.de"));
+/// assert!(sophia::content::is_safe_url("tel:115"));
+/// assert!(!sophia::content::is_safe_url("javascript:alert(1)"));
+/// assert!(!sophia::content::is_safe_url("https://a.de/\"onclick=\"x"));
+/// ```
+pub fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    ["https://", "http://", "mailto:", "tel:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+        && !url
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<' || c == '>')
+}

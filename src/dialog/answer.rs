@@ -3,6 +3,7 @@
 //! Every answer exists twice, as plain text and as sanitised HTML, built from the same
 //! pieces so they never say different things.
 
+pub use crate::content::is_safe_url;
 use crate::content::{Catalog, Link, Office, Service};
 use crate::nlu::Aspect;
 
@@ -463,22 +464,6 @@ fn online_link(service: &Service, _catalog: &Catalog) -> Option<String> {
                 .filter(|url| Some(url) != service.url.as_ref())
         })
         .filter(|url| is_safe_url(url))
-}
-
-/// Only http, https, mailto and tel links are ever shown.
-///
-/// ```
-/// assert!(sophia::dialog::is_safe_url("https://muenchen.de"));
-/// assert!(!sophia::dialog::is_safe_url("javascript:alert(1)"));
-/// ```
-pub fn is_safe_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    ["https://", "http://", "mailto:", "tel:"]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme))
-        && !url
-            .chars()
-            .any(|c| c.is_control() || c == '"' || c == '<' || c == '>')
 }
 
 /// Escapes text for HTML element content and attribute values.

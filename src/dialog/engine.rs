@@ -13,7 +13,7 @@ use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestio
 use crate::config::{Config, Tenant};
 use crate::content::{Catalog, Service};
 use crate::nlu::{Aspect, AspectDetector, AspectMatch};
-use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions, TermOrigin};
+use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions, QueryTerm, TermOrigin};
 use crate::text::{self, Synonyms};
 
 /// Longest message the engine reads; the HTTP API rejects longer ones, the engine cuts.
@@ -38,6 +38,8 @@ pub struct Snapshot {
     pub synonyms: Synonyms,
     /// Tenants and thresholds.
     pub config: Config,
+    /// The content version (catalogue and analysis), computed once.
+    version: String,
 }
 
 impl Snapshot {
@@ -57,7 +59,9 @@ impl Snapshot {
         options: IndexOptions,
     ) -> tantivy::Result<Snapshot> {
         let index = CatalogIndex::build(&catalog, options)?;
+        let version = format!("{}-a{}", catalog.version(), text::ANALYZER_VERSION);
         Ok(Snapshot {
+            version,
             catalog,
             index,
             aspects: AspectDetector::shipped(),
@@ -66,9 +70,9 @@ impl Snapshot {
         })
     }
 
-    /// The content version: catalogue, analysis and configuration together.
-    pub fn version(&self) -> String {
-        format!("{}-a{}", self.catalog.version(), text::ANALYZER_VERSION)
+    /// The content version: the catalogue's hash and the analysis version together.
+    pub fn version(&self) -> &str {
+        &self.version
     }
 }
 
@@ -76,15 +80,40 @@ impl Snapshot {
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
     /// Each word through each analysis step.
-    pub words: Vec<text::WordTrace>,
+    pub words: Vec<WordSteps>,
     /// The aspect found, with its cue words.
     pub aspect: Option<AspectMatch>,
     /// The query terms searched (aspect cues removed), with weights.
     pub query: AnalyzedQuery,
     /// The ranked candidates: id, title, score, coverage, matched terms.
     pub candidates: Vec<Candidate>,
-    /// What the policy decided.
+    /// What the policy decided on the ranking.
     pub decision: Decision,
+    /// What Sophia answers in the end (after near-duplicate variants): kind and sources.
+    pub answer: (ReplyKind, Vec<String>),
+}
+
+/// One word of the question through every step of the analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct WordSteps {
+    /// As typed.
+    pub original: String,
+    /// Lower-cased, umlaut spellings and ß folded.
+    pub normalized: String,
+    /// Dropped as a stop word.
+    pub stop_word: bool,
+    /// After stemming.
+    pub stemmed: Option<String>,
+    /// Known to the catalogue (as stemmed).
+    pub known: bool,
+    /// Compound parts, when the word was split.
+    pub parts: Vec<String>,
+    /// Spelling corrections tried (term and edit distance), when the word is unknown.
+    pub corrections: Vec<(String, u8)>,
+    /// Alternatives from the synonym rules.
+    pub synonyms: Vec<String>,
+    /// Taken out of the search as a cue for the aspect asked about.
+    pub aspect_cue: bool,
 }
 
 /// One ranked service in an explanation or evaluation.
@@ -303,8 +332,49 @@ impl Engine {
         let message = clip(message);
         let understanding = self.understand(message);
         let decision = policy::decide(&understanding.hits, &self.snapshot.config.thresholds);
+        let full = self
+            .snapshot
+            .index
+            .analyze(message, &self.snapshot.synonyms);
+        let cues: &[String] = understanding
+            .aspect
+            .as_ref()
+            .map_or(&[], |a| a.cue_tokens.as_slice());
+        let words = text::explain(message)
+            .into_iter()
+            .enumerate()
+            .map(|(i, trace)| {
+                let terms: Vec<&QueryTerm> = full.terms.iter().filter(|t| t.word == i).collect();
+                let of = |wanted: fn(&TermOrigin) -> bool| -> Vec<String> {
+                    terms
+                        .iter()
+                        .filter(|t| wanted(&t.origin))
+                        .map(|t| t.text.clone())
+                        .collect()
+                };
+                let exact = terms.iter().find(|t| t.origin == TermOrigin::Exact);
+                WordSteps {
+                    known: exact.is_some_and(|t| !t.is_unknown()),
+                    aspect_cue: exact.is_some_and(|t| cues.contains(&t.text)),
+                    parts: of(|o| matches!(o, TermOrigin::Part { .. })),
+                    synonyms: of(|o| *o == TermOrigin::Synonym),
+                    corrections: terms
+                        .iter()
+                        .filter_map(|t| match t.origin {
+                            TermOrigin::Correction { distance } => Some((t.text.clone(), distance)),
+                            _ => None,
+                        })
+                        .collect(),
+                    original: trace.original,
+                    normalized: trace.normalized,
+                    stop_word: trace.stop_word,
+                    stemmed: trace.stemmed,
+                }
+            })
+            .collect();
+        let reply = self.respond(&ChatRequest::new(message));
         Explanation {
-            words: text::explain(message),
+            words,
             aspect: understanding.aspect,
             query: understanding.query,
             candidates: understanding
@@ -313,6 +383,10 @@ impl Engine {
                 .map(|hit| self.candidate(hit))
                 .collect(),
             decision,
+            answer: (
+                reply.kind,
+                reply.sources.into_iter().map(|s| s.id).collect(),
+            ),
         }
     }
 
@@ -392,7 +466,7 @@ impl Engine {
             None => (ReplyKind::Service, answer::service_answer(service, catalog)),
         };
         let next = ConversationState {
-            version: self.snapshot.version(),
+            version: self.snapshot.version().to_string(),
             service: Some(service.id.clone()),
             choices: Vec::new(),
             aspect: None,
@@ -438,7 +512,7 @@ impl Engine {
             .collect();
         answer.paragraph(&items.join("\n"));
         let next = ConversationState {
-            version: self.snapshot.version(),
+            version: self.snapshot.version().to_string(),
             service: None,
             choices: services.iter().map(|(s, _)| s.id.clone()).collect(),
             aspect,
@@ -474,7 +548,7 @@ impl Engine {
         // Pending choices stay: the citizen may still pick one after a message that was
         // neither a choice nor a question Sophia can answer.
         let next = ConversationState {
-            version: self.snapshot.version(),
+            version: self.snapshot.version().to_string(),
             service: state.service.clone(),
             choices: state.choices.clone(),
             aspect: state.aspect,

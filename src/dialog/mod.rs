@@ -10,6 +10,6 @@ mod reply;
 
 pub use answer::{german_date, is_safe_url, summary};
 pub use context::{ContextCodec, ConversationState, MAX_CONTEXT_LEN};
-pub use engine::{Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, Snapshot};
+pub use engine::{Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, Snapshot, WordSteps};
 pub use policy::Decision;
 pub use reply::{ChatRequest, IntentScore, OfficeRef, Reply, ReplyKind, Source, Suggestion};

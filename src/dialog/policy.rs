@@ -55,15 +55,17 @@ pub fn margin(best: f32, runner_up: Option<f32>) -> f32 {
     }
 }
 
-/// Confidence of the best hit: its coverage of the question, lowered when the runner-up is
-/// close. Between 0 and 1.
+/// Confidence of the best hit: how much of the question it covers, in all fields and in
+/// its name and keywords alone, lowered when the runner-up is close. Between 0 and 1; not
+/// a calibrated probability.
 pub fn confidence(hits: &[Hit]) -> f32 {
     let Some(best) = hits.first() else {
         return 0.0;
     };
     let lead = margin(best.score, hits.get(1).map(|h| h.score));
     let separation = (lead / 0.3).min(1.0);
-    (best.coverage * (0.5 + 0.5 * separation)).clamp(0.0, 1.0)
+    let evidence = 0.5 * best.coverage + 0.5 * best.title_coverage;
+    (evidence * (0.5 + 0.5 * separation)).clamp(0.0, 1.0)
 }
 
 /// Decides what to do with a ranking.
@@ -88,7 +90,7 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
         .map(|(i, _)| i)
         .take(thresholds.max_choices - 1)
         .collect();
-    if close.is_empty() && confidence >= thresholds.direct_confidence {
+    if close.is_empty() {
         return Decision::Direct { confidence };
     }
     let mut choices = vec![0];
@@ -110,5 +112,77 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     Decision::Clarify {
         choices,
         confidence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(score: f32, coverage: f32, title_coverage: f32) -> Hit {
+        Hit {
+            ordinal: 0,
+            score,
+            matched: Vec::new(),
+            coverage,
+            title_coverage,
+        }
+    }
+
+    fn thresholds() -> Thresholds {
+        Thresholds::default()
+    }
+
+    #[test]
+    fn nothing_found_falls_back() {
+        assert!(matches!(
+            decide(&[], &thresholds()),
+            Decision::Fallback { .. }
+        ));
+    }
+
+    #[test]
+    fn a_question_mostly_not_covered_falls_back() {
+        let hits = [hit(10.0, 0.1, 0.1)];
+        assert!(matches!(
+            decide(&hits, &thresholds()),
+            Decision::Fallback { .. }
+        ));
+    }
+
+    #[test]
+    fn a_match_in_descriptions_only_falls_back() {
+        let hits = [hit(10.0, 0.9, 0.0)];
+        assert!(matches!(
+            decide(&hits, &thresholds()),
+            Decision::Fallback { .. }
+        ));
+    }
+
+    #[test]
+    fn a_clear_leader_is_answered_directly() {
+        let hits = [hit(20.0, 0.9, 0.8), hit(10.0, 0.5, 0.5)];
+        assert!(matches!(
+            decide(&hits, &thresholds()),
+            Decision::Direct { .. }
+        ));
+    }
+
+    #[test]
+    fn a_tie_is_a_clarify_with_the_tied_choices() {
+        let hits = [hit(20.0, 0.9, 0.8), hit(19.9, 0.9, 0.8), hit(5.0, 0.5, 0.5)];
+        match decide(&hits, &thresholds()) {
+            Decision::Clarify { choices, .. } => assert_eq!(choices, vec![0, 1]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn confidence_rises_with_coverage_and_lead() {
+        let strong = confidence(&[hit(20.0, 1.0, 1.0), hit(5.0, 0.2, 0.2)]);
+        let close = confidence(&[hit(20.0, 1.0, 1.0), hit(19.0, 1.0, 1.0)]);
+        let weak = confidence(&[hit(20.0, 0.3, 0.1), hit(5.0, 0.2, 0.2)]);
+        assert!(strong > close && strong > weak, "{strong} {close} {weak}");
+        assert!((0.0..=1.0).contains(&strong));
     }
 }

@@ -16,6 +16,9 @@ use super::variants::Variants;
 use crate::content::{Catalog, RichText, Service};
 use crate::text::{self, Dictionary, Synonyms, TypoCorrector, Vocabulary, typo};
 
+/// At most this many unknown words of one message are spelling-corrected: correction is
+/// the costly step, and a question has few real typos (a flood of them is no question).
+const MAX_CORRECTED_WORDS: usize = 4;
 /// Score factor of a compound part relative to the whole word.
 const PART_FACTOR: f32 = 0.7;
 /// Score factor of a synonym relative to the word typed.
@@ -234,6 +237,7 @@ impl CatalogIndex {
                 });
             }
         };
+        let mut corrected = 0;
         for (word, (_, raw)) in text::words(message).enumerate() {
             let tokens = text::tokens(&mut analyzer, raw);
             for (i, token) in tokens.iter().enumerate() {
@@ -260,8 +264,11 @@ impl CatalogIndex {
                 );
             }
             if let Some(corrector) = &self.corrector
+                && corrected < MAX_CORRECTED_WORDS
                 && !corrector.vocabulary().contains(exact)
+                && synonyms.alternatives(exact).is_empty()
             {
+                corrected += 1;
                 for correction in corrector.corrections_of_word(raw) {
                     let origin = TermOrigin::Correction {
                         distance: correction.distance,

@@ -17,10 +17,80 @@ const MAX_COMMENT_CHARS: usize = 2000;
 /// `POST /api/v1/chat`.
 pub async fn chat(
     State(state): State<AppState>,
-    body: Result<Json<ChatRequest>, JsonRejection>,
+    body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Reply>, ApiError> {
-    let Json(request) = body?;
-    if request.message.trim().is_empty() {
+    let Json(body) = body?;
+    let request = chat_request(body)?;
+    if let Some(tenant) = &request.tenant
+        && state.engine.snapshot().config.tenant(tenant).is_none()
+    {
+        return Err(ApiError::not_found(
+            "unknown_tenant",
+            format!("field `tenant`: no tenant `{tenant}` is configured"),
+        ));
+    }
+    // Answering is quick but CPU-bound: keep it off the threads that serve connections, so
+    // a burst of costly messages cannot stall /health or other clients.
+    let engine = state.engine.clone();
+    let reply = tokio::task::spawn_blocking(move || {
+        let reply = engine.respond(&request);
+        tracing::debug!(message = %request.message, "chat message");
+        reply
+    })
+    .await
+    .map_err(|_| ApiError::internal("the answer could not be computed"))?;
+    tracing::info!(
+        kind = ?reply.kind,
+        confidence = reply.intent.confidence,
+        source = reply.sources.first().map(|s| s.id.as_str()),
+        "chat"
+    );
+    Ok(Json(reply))
+}
+
+/// Checks the body of a chat request field by field.
+fn chat_request(body: Value) -> Result<ChatRequest, ApiError> {
+    let Some(fields) = body.as_object() else {
+        return Err(ApiError::unprocessable(
+            "invalid_field",
+            "the body must be a JSON object with a string field `message`",
+        ));
+    };
+    match fields.get("message") {
+        Some(Value::String(_)) => {}
+        None | Some(Value::Null) => {
+            return Err(ApiError::unprocessable(
+                "invalid_field",
+                "field `message` is missing: send the citizen's question as a string",
+            ));
+        }
+        Some(other) => {
+            return Err(ApiError::unprocessable(
+                "invalid_field",
+                format!(
+                    "field `message` must be a string, found {}",
+                    json_kind(other)
+                ),
+            ));
+        }
+    }
+    for name in ["tenant", "context", "location"] {
+        if let Some(value) = fields.get(name)
+            && !(value.is_string() || value.is_null())
+        {
+            return Err(ApiError::unprocessable(
+                "invalid_field",
+                format!(
+                    "field `{name}` must be a string, found {}",
+                    json_kind(value)
+                ),
+            ));
+        }
+    }
+    let request: ChatRequest = serde_json::from_value(body).map_err(|e| {
+        ApiError::unprocessable("invalid_field", format!("invalid request field: {e}"))
+    })?;
+    if !request.message.chars().any(is_visible) {
         return Err(ApiError::bad_request(
             "empty_message",
             "field `message` is empty: send the citizen's question as text",
@@ -35,23 +105,30 @@ pub async fn chat(
             ),
         ));
     }
-    if let Some(tenant) = &request.tenant
-        && state.engine.snapshot().config.tenant(tenant).is_none()
-    {
-        return Err(ApiError::not_found(
-            "unknown_tenant",
-            format!("field `tenant`: no tenant `{tenant}` is configured"),
-        ));
+    Ok(request)
+}
+
+/// How a JSON value is called in error messages.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
-    let reply = state.engine.respond(&request);
-    tracing::info!(
-        kind = ?reply.kind,
-        confidence = reply.intent.confidence,
-        source = reply.sources.first().map(|s| s.id.as_str()),
-        "chat"
-    );
-    tracing::debug!(message = %request.message, "chat message");
-    Ok(Json(reply))
+}
+
+/// A character a reader can see: not whitespace, control, or a zero-width or
+/// direction mark.
+fn is_visible(c: char) -> bool {
+    !c.is_whitespace()
+        && !c.is_control()
+        && !matches!(
+            c,
+            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}'
+        )
 }
 
 /// The body of `POST /api/v1/feedback`.

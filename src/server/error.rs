@@ -27,6 +27,45 @@ impl ApiError {
         }
     }
 
+    /// A 422 about the content of the body.
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 500: something on our side failed; never used for bad input.
+    pub fn internal(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: message.into(),
+        }
+    }
+
+    /// The error body for a status a layer answered without one (405, 408, 413, ...).
+    pub fn from_status(status: StatusCode) -> Self {
+        let (code, message) = match status {
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method_not_allowed",
+                "this endpoint does not take this method (the chat API takes POST)",
+            ),
+            StatusCode::REQUEST_TIMEOUT => (
+                "request_timeout",
+                "the request took too long to arrive or to answer",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ("body_too_large", "the request body is too large"),
+            _ => ("error", "the request could not be answered"),
+        };
+        ApiError {
+            status,
+            code,
+            message: message.to_string(),
+        }
+    }
+
     /// A 404.
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
         ApiError {

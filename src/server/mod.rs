@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -59,8 +59,23 @@ pub fn router(engine: Engine) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::map_response(json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(AppState { engine })
+}
+
+/// Gives every error a JSON body: layers and the router answer some (405, 408) without one.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let empty = response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .is_some_and(|l| l == "0")
+        || response.headers().get(header::CONTENT_TYPE).is_none();
+    if (status.is_client_error() || status.is_server_error()) && empty {
+        return ApiError::from_status(status).into_response();
+    }
+    response
 }
 
 /// Serves on `addr` until SIGTERM or Ctrl-C, finishing requests in flight.
