@@ -220,7 +220,7 @@ pub fn summary(text: &str, max: usize) -> String {
 }
 
 /// The short description of a service for a direct answer.
-pub fn service_answer(service: &Service, catalog: &Catalog) -> Answer {
+pub fn service_answer(service: &Service) -> Answer {
     let mut answer = Answer::default();
     answer.title(&service.name);
     let intro = service
@@ -240,7 +240,7 @@ pub fn service_answer(service: &Service, catalog: &Catalog) -> Answer {
             answer.paragraph(&summary(&fees.text, FEES_CHARS));
         }
     }
-    if let Some(online) = online_link(service, catalog) {
+    if let Some(online) = online_link(service) {
         answer.link("Online beantragen", &online);
     }
     if let Some(url) = service.url.as_ref().or(service.appointment_url.as_ref()) {
@@ -327,7 +327,7 @@ pub fn aspect_answer(service: &Service, aspect: Aspect, catalog: &Catalog) -> An
                 answer.offices(&offices, Some(service));
             }
         }
-        Aspect::Online => match online_link(service, catalog) {
+        Aspect::Online => match online_link(service) {
             Some(url) => {
                 answer.title(&format!("„{name}“ online"));
                 if let Some(description) =
@@ -440,7 +440,7 @@ pub fn offices_of<'c>(service: &Service, catalog: &'c Catalog) -> Vec<&'c Office
 
 /// The online application: the service's own, a per-office one, or a link named
 /// "Antragstellung"/"Online".
-fn online_link(service: &Service, _catalog: &Catalog) -> Option<String> {
+fn online_link(service: &Service) -> Option<String> {
     service
         .online
         .as_ref()
@@ -522,7 +522,7 @@ mod tests {
     fn every_service_of_the_shipped_catalogue_answers_every_aspect() {
         let catalog = Catalog::shipped();
         for service in catalog.services().iter().filter(|s| s.citizen_facing) {
-            assert!(!service_answer(service, &catalog).text().is_empty());
+            assert!(!service_answer(service).text().is_empty());
             for aspect in Aspect::ALL {
                 let a = aspect_answer(service, aspect, &catalog);
                 assert!(

@@ -20,6 +20,8 @@ use crate::text::{self, Synonyms};
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// How many services are ranked per message.
 const CANDIDATES: usize = 10;
+/// A variant scoring below this share of the best score is not considered at all.
+const PLAUSIBLE_VARIANT: f32 = 0.5;
 /// Confidence of an aspect answer about the service already talked about.
 const FOLLOW_UP_CONFIDENCE: f32 = 0.9;
 /// The intent name of a search for a service.
@@ -259,17 +261,17 @@ impl Engine {
         let Some(best) = understanding.hits.first() else {
             return Refinement::Keep;
         };
-        // The best service, then those of its variants the search ranked close to it.
+        // The best service, then its variants: those the search ranked first, in rank order.
         let variants = index.variants(best.ordinal);
         let threshold = self.snapshot.config.thresholds.near_duplicate_score * best.score;
         let mut ordinals = vec![best.ordinal];
-        ordinals.extend(
-            understanding
-                .hits
-                .iter()
-                .filter(|h| h.score >= threshold && variants.contains(&h.ordinal))
-                .map(|h| h.ordinal),
-        );
+        let mut close = vec![true];
+        for hit in &understanding.hits {
+            if variants.contains(&hit.ordinal) && hit.score >= PLAUSIBLE_VARIANT * best.score {
+                ordinals.push(hit.ordinal);
+                close.push(hit.score >= threshold);
+            }
+        }
         let names: Vec<Vec<String>> = ordinals
             .iter()
             .map(|&o| index.name_terms(o).to_vec())
@@ -293,7 +295,7 @@ impl Engine {
             };
         }
         let max = self.snapshot.config.thresholds.max_choices;
-        match near_duplicates::refine(&names, &query, max) {
+        match near_duplicates::refine(&names, &close, &query, max) {
             Refinement::Keep => Refinement::Keep,
             Refinement::Prefer(i) => Refinement::Prefer(ordinals[i]),
             Refinement::Clarify(choices) => {
@@ -463,7 +465,7 @@ impl Engine {
                 ReplyKind::Aspect,
                 answer::aspect_answer(service, aspect, catalog),
             ),
-            None => (ReplyKind::Service, answer::service_answer(service, catalog)),
+            None => (ReplyKind::Service, answer::service_answer(service)),
         };
         let next = ConversationState {
             version: self.snapshot.version().to_string(),

@@ -93,7 +93,9 @@ pub enum Refinement {
 
 /// Decides whether the best service stands among its variants: `names[0]` are the analysed
 /// name words of the best service, `names[1..]` those of its variants (see
-/// [`crate::search::variants`]), `query` the analysed words of the question.
+/// [`crate::search::variants`]), `close[i]` whether the search scored variant `i` about as
+/// high as the best one (only those are offered as choices; a general variant replaces a
+/// specific one even when scored lower), `query` the analysed words of the question.
 ///
 /// ```
 /// use sophia::dialog::near_duplicates::{refine, Refinement};
@@ -102,11 +104,16 @@ pub enum Refinement {
 ///     vec!["beglaub".to_string(), "20".into(), "dokument".into()],
 /// ];
 /// let query = ["zeugnis".to_string(), "beglaub".into()];
-/// assert_eq!(refine(&names, &query, 3), Refinement::Clarify(vec![0, 1]));
+/// assert_eq!(refine(&names, &[true, true], &query, 3), Refinement::Clarify(vec![0, 1]));
 /// let query = ["beglaub".to_string(), "5".into()];
-/// assert_eq!(refine(&names, &query, 3), Refinement::Keep);
+/// assert_eq!(refine(&names, &[true, true], &query, 3), Refinement::Keep);
 /// ```
-pub fn refine(names: &[Vec<String>], query: &[String], max_choices: usize) -> Refinement {
+pub fn refine(
+    names: &[Vec<String>],
+    close: &[bool],
+    query: &[String],
+    max_choices: usize,
+) -> Refinement {
     let Some(best) = names.first() else {
         return Refinement::Keep;
     };
@@ -127,7 +134,9 @@ pub fn refine(names: &[Vec<String>], query: &[String], max_choices: usize) -> Re
             (true, _) => {}
             // The best hit is a specific variant the question does not ask for.
             (false, true) => return Refinement::Prefer(i),
-            (false, false) => choices.push(i),
+            // Both are specific: offer the other one when the search found it as fitting.
+            (false, false) if close.get(i).copied().unwrap_or(false) => choices.push(i),
+            (false, false) => {}
         }
     }
     if choices.len() > 1 {
@@ -166,7 +175,7 @@ mod tests {
             words("auskunft rent telefon termin"),
         ];
         assert_eq!(
-            refine(&names, &words("rentenberat rent"), 3),
+            refine(&names, &[true; 4], &words("rentenberat rent"), 3),
             Refinement::Clarify(vec![0, 1])
         );
     }
@@ -177,7 +186,10 @@ mod tests {
             words("auskunft rent vor ort termin"),
             words("auskunft rent telefon termin"),
         ];
-        assert_eq!(refine(&names, &words("rent telefon"), 3), Refinement::Keep);
+        assert_eq!(
+            refine(&names, &[true; 4], &words("rent telefon"), 3),
+            Refinement::Keep
+        );
     }
 
     #[test]
@@ -187,19 +199,51 @@ mod tests {
             words("niederlassungserlaubnis"),
         ];
         assert_eq!(
-            refine(&names, &words("niederlassungserlaubnis"), 3),
+            refine(&names, &[true; 4], &words("niederlassungserlaubnis"), 3),
             Refinement::Prefer(1)
         );
         assert_eq!(
-            refine(&names, &words("niederlassungserlaubnis famili"), 3),
+            refine(
+                &names,
+                &[true; 4],
+                &words("niederlassungserlaubnis famili"),
+                3
+            ),
             Refinement::Keep
+        );
+    }
+
+    #[test]
+    fn a_variant_scored_far_below_is_not_offered() {
+        let names = [
+            words("auskunft rent vor ort termin"),
+            words("auskunft rent telefon termin"),
+        ];
+        assert_eq!(
+            refine(&names, &[true, false], &words("rent"), 3),
+            Refinement::Keep
+        );
+    }
+
+    #[test]
+    fn the_general_variant_replaces_a_specific_one_scored_lower() {
+        let names = [
+            words("niederlassungserlaubnis famili"),
+            words("niederlassungserlaubnis"),
+        ];
+        assert_eq!(
+            refine(&names, &[true, false], &words("niederlassungserlaubnis"), 3),
+            Refinement::Prefer(1)
         );
     }
 
     #[test]
     fn the_general_variant_stands() {
         let names = [words("wohnsitzanmeld"), words("wohnsitzanmeld famili")];
-        assert_eq!(refine(&names, &words("ummeld"), 3), Refinement::Keep);
+        assert_eq!(
+            refine(&names, &[true; 4], &words("ummeld"), 3),
+            Refinement::Keep
+        );
     }
 
     #[test]
@@ -231,7 +275,7 @@ mod tests {
             words("beglaub 50 dokument"),
         ];
         assert_eq!(
-            refine(&names, &words("beglaub"), 3),
+            refine(&names, &[true; 4], &words("beglaub"), 3),
             Refinement::Clarify(vec![0, 1, 2])
         );
     }
