@@ -74,6 +74,12 @@ pub struct Thresholds {
     /// scoring at least this share of its score are offered as choices when the question
     /// names no variant.
     pub near_duplicate_score: f32,
+    /// From this probability of a small-talk or off-topic intent on, Sophia answers with
+    /// small talk (unless the question clearly names a service).
+    pub small_talk: f32,
+    /// From this probability of the off-topic intent on, Sophia says the question is
+    /// outside what the administration answers (unless the search names a service).
+    pub off_topic: f32,
     /// At most this many choices in a "Meinten Sie ...?".
     pub max_choices: usize,
 }
@@ -85,6 +91,8 @@ impl Default for Thresholds {
             min_title_coverage: 0.05,
             clarify_margin: 0.03,
             near_duplicate_score: 0.85,
+            small_talk: 0.5,
+            off_topic: 0.7,
             max_choices: 3,
         }
     }
@@ -180,6 +188,8 @@ impl Config {
             ("min_title_coverage", t.min_title_coverage),
             ("clarify_margin", t.clarify_margin),
             ("near_duplicate_score", t.near_duplicate_score),
+            ("small_talk", t.small_talk),
+            ("off_topic", t.off_topic),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(invalid(format!(

@@ -10,9 +10,12 @@ use super::context::{ContextCodec, ConversationState};
 use super::near_duplicates::{self, Refinement};
 use super::policy::{self, Decision};
 use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestion};
+use super::smalltalk::{self, SmallTalk};
 use crate::config::{Config, Tenant};
 use crate::content::{Catalog, Service};
-use crate::nlu::{Aspect, AspectDetector, AspectMatch};
+use crate::nlu::{
+    Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
+};
 use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions, QueryTerm, TermOrigin};
 use crate::text::{self, Synonyms};
 
@@ -20,12 +23,16 @@ use crate::text::{self, Synonyms};
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// How many services are ranked per message.
 const CANDIDATES: usize = 10;
+/// A question that names a service this clearly (share of its words in the service's
+/// name or keywords) is a service question even when it sounds like small talk.
+const SERVICE_OVERRIDES_SMALL_TALK: f32 = 0.5;
+/// The same for questions the classifier takes for off-topic: everyday words ("meine
+/// Frau", "im Garten") sound off-topic, so a weaker match in a service's name already wins.
+const SERVICE_OVERRIDES_OFF_TOPIC: f32 = 0.25;
 /// A variant scoring below this share of the best score is not considered at all.
 const PLAUSIBLE_VARIANT: f32 = 0.5;
 /// Confidence of an aspect answer about the service already talked about.
 const FOLLOW_UP_CONFIDENCE: f32 = 0.9;
-/// The intent name of a search for a service.
-const SERVICE_SEARCH: &str = "service_search";
 
 /// Everything one content version needs to answer: catalogue, index, cues and config.
 #[derive(Debug)]
@@ -38,6 +45,10 @@ pub struct Snapshot {
     pub aspects: AspectDetector,
     /// The synonym rules applied to questions.
     pub synonyms: Synonyms,
+    /// The intent classifier.
+    pub intents: IntentClassifier,
+    /// The small-talk responses.
+    pub smalltalk: SmallTalk,
     /// Tenants and thresholds.
     pub config: Config,
     /// The content version (catalogue and analysis), computed once.
@@ -68,6 +79,8 @@ impl Snapshot {
             index,
             aspects: AspectDetector::shipped(),
             synonyms: Synonyms::shipped(),
+            intents: IntentClassifier::shipped(),
+            smalltalk: SmallTalk::shipped(),
             config,
         })
     }
@@ -89,6 +102,8 @@ pub struct Explanation {
     pub query: AnalyzedQuery,
     /// The ranked candidates: id, title, score, coverage, matched terms.
     pub candidates: Vec<Candidate>,
+    /// The most likely intents with their probabilities.
+    pub intents: Vec<IntentGuess>,
     /// What the policy decided on the ranking.
     pub decision: Decision,
     /// What Sophia answers in the end (after near-duplicate variants): kind and sources.
@@ -192,7 +207,22 @@ impl Engine {
             return self.service_reply(&state, service, aspect, 1.0, None);
         }
 
+        let intent = snapshot.intents.classify(message);
+        // "ja" to a "Meinten Sie …?" takes the first choice.
+        if intent.name == "affirm"
+            && intent.probability >= snapshot.config.thresholds.small_talk
+            && let Some(service) = state
+                .choices
+                .first()
+                .and_then(|id| snapshot.catalog.service(id))
+        {
+            return self.service_reply(&state, service, state.aspect, intent.probability, None);
+        }
+
         let understanding = self.understand(message);
+        if let Some(reply) = self.small_talk(tenant, &state, message, &intent, &understanding) {
+            return reply;
+        }
         // A follow-up about the service in context: "und was kostet das?" asks for an
         // aspect and says nothing else ("was kostet ein Kaffee?" is a new question).
         let context_service = state
@@ -254,6 +284,79 @@ impl Engine {
 
     /// Whether the best hit is one variant of a service among near-duplicates the question
     /// does not tell apart.
+    /// Small talk and off-topic questions, when the classifier is sure of them and the
+    /// search does not clearly name a service ("hallo, ich brauche einen Reisepass" is a
+    /// service question). Whether a service exists is never the classifier's call.
+    fn small_talk(
+        &self,
+        tenant: &Tenant,
+        state: &ConversationState,
+        message: &str,
+        intent: &IntentGuess,
+        understanding: &Understanding,
+    ) -> Option<Reply> {
+        let snapshot = &*self.snapshot;
+        let thresholds = &snapshot.config.thresholds;
+        let (threshold, override_coverage) = if intent.name == OFF_TOPIC {
+            (thresholds.off_topic, SERVICE_OVERRIDES_OFF_TOPIC)
+        } else {
+            (thresholds.small_talk, SERVICE_OVERRIDES_SMALL_TALK)
+        };
+        if intent.name == SERVICE_SEARCH || intent.probability < threshold {
+            return None;
+        }
+        let names_a_service = understanding.hits.first().is_some_and(|best| {
+            best.title_coverage >= override_coverage
+                && matches!(
+                    policy::decide(&understanding.hits, thresholds),
+                    Decision::Direct { .. }
+                )
+        });
+        if names_a_service {
+            return None;
+        }
+        let (text, suggestions) = snapshot.smalltalk.respond(
+            &intent.name,
+            tenant,
+            smalltalk::seed(message, state.turn),
+        )?;
+        let mut answer = Answer::default();
+        answer.paragraph(&text);
+        if intent.name == OFF_TOPIC || intent.name == "human_handoff" {
+            answer.link("Kontakt", &tenant.contact_url);
+        }
+        let kind = if intent.name == OFF_TOPIC {
+            ReplyKind::Fallback
+        } else {
+            ReplyKind::Smalltalk
+        };
+        let next = ConversationState {
+            version: snapshot.version().to_string(),
+            service: state.service.clone(),
+            choices: state.choices.clone(),
+            aspect: state.aspect,
+            turn: state.turn.saturating_add(1),
+        };
+        let suggestions = suggestions
+            .into_iter()
+            .map(|s| Suggestion {
+                label: s.clone(),
+                message: s,
+            })
+            .collect();
+        let mut reply = self.reply(
+            kind,
+            answer,
+            intent.probability,
+            None,
+            Vec::new(),
+            suggestions,
+            next,
+        );
+        reply.intent.name = intent.name.clone();
+        Some(reply)
+    }
+
     /// Refines a direct answer among the best service's near-duplicate variants in the
     /// catalogue; the refinement names services by their position in the catalogue.
     fn near_duplicates(&self, message: &str, understanding: &Understanding) -> Refinement {
@@ -383,6 +486,13 @@ impl Engine {
                 .hits
                 .into_iter()
                 .map(|hit| self.candidate(hit))
+                .collect(),
+            intents: self
+                .snapshot
+                .intents
+                .probabilities(message)
+                .into_iter()
+                .take(3)
                 .collect(),
             decision,
             answer: (

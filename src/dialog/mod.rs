@@ -7,6 +7,7 @@ mod engine;
 pub mod near_duplicates;
 pub mod policy;
 mod reply;
+pub mod smalltalk;
 
 pub use answer::{german_date, is_safe_url, summary};
 pub use context::{ContextCodec, ConversationState, MAX_CONTEXT_LEN};

@@ -1,5 +1,12 @@
-//! Understanding what a citizen wants: the part of a service asked for (aspect).
+//! Understanding what a citizen wants: the intent (service search, small talk, off topic)
+//! and the part of a service asked for (aspect).
 
 mod aspect;
+mod classifier;
+pub mod features;
 
 pub use aspect::{Aspect, AspectDetector, AspectMatch, SHIPPED_ASPECTS};
+pub use classifier::{
+    IntentClassifier, IntentGuess, MIN_EXAMPLES, OFF_TOPIC, SERVICE_SEARCH, SHIPPED_INTENTS,
+    SMALL_TALK,
+};

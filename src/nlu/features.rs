@@ -1,0 +1,147 @@
+//! Features of a message for the intent classifier: analysed words (stop words kept: "wo",
+//! "du", "nicht" carry intent), word pairs, and character n-grams of the normalised words
+//! (robust to typos and endings), hashed into a fixed-size sparse vector.
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::text::{self, normalize_word};
+
+/// Number of hashed feature dimensions.
+pub const DIMENSIONS: usize = 1 << 18;
+
+/// Shortest and longest character n-gram.
+const NGRAMS: std::ops::RangeInclusive<usize> = 3..=5;
+
+/// A sparse, L2-normalised feature vector: (dimension, value) pairs, sorted by dimension,
+/// each dimension once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Features(pub Vec<(u32, f32)>);
+
+/// Turns messages into [`Features`].
+#[derive(Clone)]
+pub struct Featurizer {
+    analyzer: TextAnalyzer,
+}
+
+impl Default for Featurizer {
+    fn default() -> Self {
+        Featurizer {
+            analyzer: text::intent_analyzer(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Featurizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Featurizer")
+    }
+}
+
+impl Featurizer {
+    /// The features of `message`.
+    ///
+    /// ```
+    /// use sophia::nlu::features::Featurizer;
+    /// let f = Featurizer::default();
+    /// let a = f.features("Wie geht's dir?");
+    /// let b = f.features("wie gehts dir");
+    /// assert!(!a.0.is_empty());
+    /// assert!(sophia::nlu::features::cosine(&a, &b) > 0.5);
+    /// ```
+    pub fn features(&self, message: &str) -> Features {
+        let words = text::tokens(&mut self.analyzer.clone(), message);
+        let mut raw: Vec<u32> = Vec::new();
+        for word in &words {
+            raw.push(hash("w", word));
+        }
+        for pair in words.windows(2) {
+            raw.push(hash("b", &format!("{} {}", pair[0], pair[1])));
+        }
+        if words.is_empty() {
+            raw.push(hash("e", ""));
+        }
+        for (_, word) in text::words(message) {
+            let chars: Vec<char> = format!("^{}$", normalize_word(word)).chars().collect();
+            for n in NGRAMS {
+                for gram in chars.windows(n) {
+                    raw.push(hash("c", &gram.iter().collect::<String>()));
+                }
+            }
+        }
+        raw.sort_unstable();
+        let mut counted: Vec<(u32, f32)> = Vec::new();
+        for dim in raw {
+            match counted.last_mut() {
+                Some((d, v)) if *d == dim => *v += 1.0,
+                _ => counted.push((dim, 1.0)),
+            }
+        }
+        // Sub-linear counts, then unit length, so long messages don't dominate.
+        for (_, v) in counted.iter_mut() {
+            *v = 1.0 + v.ln();
+        }
+        let norm = counted.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, v) in counted.iter_mut() {
+                *v /= norm;
+            }
+        }
+        Features(counted)
+    }
+}
+
+/// Cosine similarity of two feature vectors (both unit length).
+pub fn cosine(a: &Features, b: &Features) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.0.len() && j < b.0.len() {
+        match a.0[i].0.cmp(&b.0[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a.0[i].1 * b.0[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// FNV-1a over a kind prefix and the text, folded into [`DIMENSIONS`].
+fn hash(kind: &str, text: &str) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in kind.bytes().chain([0u8]).chain(text.bytes()) {
+        h ^= u64::from(byte);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h % DIMENSIONS as u64) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn features_are_sorted_unique_and_unit_length() {
+        let f = Featurizer::default().features("Hallo hallo, wer bist du? Wer?");
+        assert!(f.0.windows(2).all(|w| w[0].0 < w[1].0));
+        let norm: f32 = f.0.iter().map(|(_, v)| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn umlaut_spellings_and_typos_stay_close() {
+        let f = Featurizer::default();
+        let a = f.features("Führerschein verloren");
+        assert!(cosine(&a, &f.features("fuehrerschein verloren")) > 0.9);
+        assert!(cosine(&a, &f.features("führerschien verloren")) > 0.5);
+        assert!(cosine(&a, &f.features("wie wird das wetter")) < 0.2);
+    }
+
+    #[test]
+    fn empty_and_symbol_only_messages_have_features() {
+        let f = Featurizer::default();
+        assert!(!f.features("").0.is_empty());
+        assert!(!f.features("?!").0.is_empty());
+    }
+}
