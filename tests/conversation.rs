@@ -120,3 +120,13 @@ fn hostile_input_never_panics() {
         assert!(!reply.context.is_empty());
     }
 }
+
+#[test]
+fn no_pointless_choice_when_all_choices_share_the_answer() {
+    // The three Beglaubigung tiers are offered at the same offices.
+    let reply = ask("wo kann ich dokumente beglaubigen lassen");
+    assert_eq!(reply.kind, ReplyKind::Aspect, "{}", reply.text);
+    assert!(!reply.offices.is_empty());
+    // Their fees differ: that needs the choice.
+    assert_eq!(ask("was kostet eine beglaubigung").kind, ReplyKind::Clarify);
+}

@@ -86,6 +86,26 @@ impl Answer {
         self.html.push(format!("<ul>{lis}</ul>"));
     }
 
+    /// Adds a numbered list ("1. …" in text, `<ol>` in HTML).
+    pub fn numbered_list(&mut self, items: &[String]) {
+        if items.is_empty() {
+            return;
+        }
+        self.text.push(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| format!("{}. {item}", i + 1))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let lis: String = items
+            .iter()
+            .map(|i| format!("<li>{}</li>", escape(i)))
+            .collect();
+        self.html.push(format!("<ol>{lis}</ol>"));
+    }
+
     /// Adds a list of links.
     pub fn link_list(&mut self, links: &[&Link]) {
         let links: Vec<&&Link> = links.iter().filter(|l| !l.name.is_empty()).collect();

@@ -615,14 +615,18 @@ impl Engine {
         aspect: Option<Aspect>,
         confidence: f32,
     ) -> Reply {
+        // Asking which one is pointless when the part asked for is the same for all
+        // ("wo kann ich beglaubigen lassen?": the same offices).
+        if let Some(aspect) = aspect
+            && same_for_all(aspect, services.iter().map(|(s, _)| *s))
+            && let Some(&(service, score)) = services.first()
+        {
+            return self.service_reply(state, service, Some(aspect), confidence, score);
+        }
         let mut answer = Answer::default();
         answer.paragraph("Meinten Sie …?");
-        let items: Vec<String> = services
-            .iter()
-            .enumerate()
-            .map(|(i, (s, _))| format!("{}. {}", i + 1, s.name))
-            .collect();
-        answer.paragraph(&items.join("\n"));
+        let names: Vec<String> = services.iter().map(|(s, _)| s.name.clone()).collect();
+        answer.numbered_list(&names);
         let next = ConversationState {
             version: self.snapshot.version().to_string(),
             service: None,
@@ -703,6 +707,29 @@ impl Engine {
             context: self.codec.encode(&next),
         }
     }
+}
+
+/// True when `aspect` has the same answer for every one of `services`: same offices for
+/// where to go and appointments, same fees, same online link.
+fn same_for_all<'a>(aspect: Aspect, mut services: impl Iterator<Item = &'a Service>) -> bool {
+    let Some(first) = services.next() else {
+        return true;
+    };
+    fn offices(s: &Service) -> Vec<&str> {
+        let mut ids: Vec<&str> = s.offices.iter().map(|o| o.office_id.as_str()).collect();
+        ids.sort_unstable();
+        ids
+    }
+    services.all(|other| match aspect {
+        Aspect::Location | Aspect::Appointment => offices(first) == offices(other),
+        Aspect::Fees => {
+            first.fees.as_ref().map(|f| &f.text) == other.fees.as_ref().map(|f| &f.text)
+        }
+        Aspect::Online => {
+            first.online.as_ref().map(|o| &o.url) == other.online.as_ref().map(|o| &o.url)
+        }
+        Aspect::Documents | Aspect::Duration | Aspect::Prerequisites => false,
+    })
 }
 
 /// The source entry of a service.

@@ -34,21 +34,20 @@ pub fn count_range(name: &str) -> Option<(u32, u32)> {
     })
 }
 
-/// The count a question names: the first number written in digits, or a number word.
+/// The count a question names: the first number written in digits, else the first number
+/// word ("ein"/"eine" are left out: mostly they are articles, "was kostet eine
+/// Beglaubigung?").
 ///
 /// ```
 /// use sophia::dialog::near_duplicates::count_in;
 /// assert_eq!(count_in("3 Zeugnisse beglaubigen"), Some(3));
 /// assert_eq!(count_in("zwölf Urkunden"), Some(12));
 /// assert_eq!(count_in("Zeugnisse beglaubigen"), None);
+/// assert_eq!(count_in("einen Termin für 30 Dokumente"), Some(30));
+/// assert_eq!(count_in("was kostet eine Beglaubigung"), None);
 /// ```
 pub fn count_in(message: &str) -> Option<u32> {
     const WORDS: &[(&str, u32)] = &[
-        ("ein", 1),
-        ("eine", 1),
-        ("einen", 1),
-        ("einem", 1),
-        ("einer", 1),
         ("eins", 1),
         ("zwei", 2),
         ("drei", 3),
@@ -66,18 +65,20 @@ pub fn count_in(message: &str) -> Option<u32> {
         ("fünfzig", 50),
         ("hundert", 100),
     ];
-    message
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .find_map(|w| {
-            w.parse().ok().or_else(|| {
-                let lower = w.to_lowercase();
-                WORDS
-                    .iter()
-                    .find(|(name, _)| *name == lower)
-                    .map(|(_, n)| *n)
-            })
+    let words = || {
+        message
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    words().find_map(|w| w.parse().ok()).or_else(|| {
+        words().find_map(|w| {
+            let lower = w.to_lowercase();
+            WORDS
+                .iter()
+                .find(|(name, _)| *name == lower)
+                .map(|(_, n)| *n)
         })
+    })
 }
 
 /// What to do about near-duplicates of the best hit.
