@@ -16,7 +16,7 @@ fn dev_and_held_out_stay_above_the_floor() {
     let held_out = scores(&engine, "heldout.toml", include_str!("eval/heldout.toml"));
     // Floors: a little under the figures measured when they were set (see README).
     assert!(dev.cases >= 400 && held_out.cases >= 100);
-    for (name, s, top1, wrong) in [("dev", dev, 0.55, 0.30), ("held-out", held_out, 0.55, 0.30)] {
+    for (name, s, top1, wrong) in [("dev", dev, 0.55, 0.25), ("held-out", held_out, 0.55, 0.25)] {
         assert!(
             s.top1 >= top1,
             "{name}: top-1 {:.3} fell below {top1}",

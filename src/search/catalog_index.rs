@@ -35,7 +35,7 @@ pub struct IndexOptions {
     /// Field boosts.
     pub boosts: FieldBoosts,
     /// False builds the plain baseline: tantivy's default tokenizer instead of our German
-    /// analysis.
+    /// analysis, and no keywords shared among variants.
     pub german_analysis: bool,
     /// Weigh each term by its rarity across all fields of a service (true), or by its
     /// rarity within each field as plain BM25 does (false).
@@ -155,7 +155,8 @@ impl CatalogIndex {
             }
             // Editors often key one variant of a service only; its variants share the
             // vocabulary, so a variant without keywords inherits theirs.
-            let inherited: Vec<&String> = if service.keywords.is_empty() {
+            let inherited: Vec<&String> = if service.keywords.is_empty() && options.german_analysis
+            {
                 variants
                     .of(ordinal)
                     .iter()
