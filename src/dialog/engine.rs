@@ -13,6 +13,7 @@ use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestio
 use super::smalltalk::{self, SmallTalk};
 use crate::config::{Config, Tenant};
 use crate::content::{Catalog, Service};
+use crate::nlu::language;
 use crate::nlu::{
     Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
 };
@@ -23,6 +24,9 @@ use crate::text::{self, Synonyms};
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// How many services are ranked per message.
 const CANDIDATES: usize = 10;
+/// The note for questions in English.
+const ENGLISH_NOTE: &str = "Ich antworte auf Deutsch. I can only answer in German; \
+if the answer below does not fit, please ask in German or call the public service number 115.";
 /// A question that names a service this clearly (share of its words in the service's
 /// name or keywords) is a service question even when it sounds like small talk.
 const SERVICE_OVERRIDES_SMALL_TALK: f32 = 0.5;
@@ -187,6 +191,17 @@ impl Engine {
 
     /// Answers one message.
     pub fn respond(&self, request: &ChatRequest) -> Reply {
+        let mut reply = self.answer(request);
+        if language::is_english(clip(&request.message)) {
+            reply.text = format!("{ENGLISH_NOTE}\n\n{}", reply.text);
+            if let Some(html) = &mut reply.html {
+                *html = format!("<p>{ENGLISH_NOTE}</p>{html}");
+            }
+        }
+        reply
+    }
+
+    fn answer(&self, request: &ChatRequest) -> Reply {
         let snapshot = &*self.snapshot;
         let tenant = request
             .tenant

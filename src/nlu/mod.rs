@@ -4,6 +4,7 @@
 mod aspect;
 mod classifier;
 pub mod features;
+pub mod language;
 
 pub use aspect::{Aspect, AspectDetector, AspectMatch, SHIPPED_ASPECTS};
 pub use classifier::{

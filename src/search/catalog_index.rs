@@ -228,6 +228,11 @@ impl CatalogIndex {
         let mut push = |text: String, word: usize, origin: TermOrigin, factor: f32| {
             if seen.insert(text.clone()) {
                 let doc_freq = self.doc_freq(&searcher, &text);
+                // A number the catalogue does not know (an age, a date) says nothing about
+                // the topic; it must not count as a word the answer misses.
+                if doc_freq == 0 && text.chars().all(|c| c.is_ascii_digit()) {
+                    return;
+                }
                 terms.push(QueryTerm {
                     weight: idf(doc_freq, self.doc_count),
                     text,
