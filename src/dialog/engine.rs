@@ -433,6 +433,14 @@ impl Engine {
         (service, score)
     }
 
+    /// True when `context` was signed with this engine's key for this content version; an
+    /// invalid context is ignored by [`Engine::respond`], this tells the caller to log it.
+    pub fn context_is_valid(&self, context: &str) -> bool {
+        self.codec
+            .decode(context)
+            .is_some_and(|s| s.version == self.snapshot.version())
+    }
+
     /// The service a context refers to, if it is valid and names one.
     pub fn context_service(&self, context: &str) -> Option<String> {
         self.codec.decode(context).and_then(|s| s.service)

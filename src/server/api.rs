@@ -29,6 +29,14 @@ pub async fn chat(
             format!("field `tenant`: no tenant `{tenant}` is configured"),
         ));
     }
+    if let Some(context) = request.context.as_deref()
+        && !context.is_empty()
+        && !state.engine.context_is_valid(context)
+    {
+        tracing::warn!(
+            "context ignored: tampered, oversized, signed with another key or from another content version"
+        );
+    }
     // Answering is quick but CPU-bound: keep it off the threads that serve connections, so
     // a burst of costly messages cannot stall /health or other clients.
     let engine = state.engine.clone();
