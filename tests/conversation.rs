@@ -86,16 +86,83 @@ fn answers_are_deterministic() {
     }
 }
 
+fn follow(message: &str, previous: &Reply) -> Reply {
+    engine().respond(&ChatRequest {
+        message: message.into(),
+        context: Some(previous.context.clone()),
+        ..Default::default()
+    })
+}
+
 #[test]
-fn yes_to_a_clarify_takes_the_first_choice() {
+fn yes_to_a_clarify_offers_the_choices_again() {
     let clarify = ask("Führerschein umschreiben");
     assert_eq!(clarify.kind, ReplyKind::Clarify);
-    let yes = engine().respond(&ChatRequest {
-        message: "ja genau".into(),
-        context: Some(clarify.context.clone()),
-        ..Default::default()
-    });
-    assert_eq!(yes.sources[0].id, clarify.sources[0].id, "{}", yes.text);
+    let yes = follow("ja genau", &clarify);
+    assert_eq!(yes.kind, ReplyKind::Clarify, "{}", yes.text);
+    let ids = |r: &Reply| r.sources.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&yes), ids(&clarify));
+    let second = follow("die zweite", &yes);
+    assert_eq!(second.sources[0].id, clarify.sources[1].id);
+}
+
+#[test]
+fn an_aspect_asked_at_a_clarify_keeps_the_choices() {
+    let clarify = ask("Führerschein umschreiben");
+    let fees = follow("was kostet das?", &clarify);
+    assert_eq!(fees.kind, ReplyKind::Clarify, "{}", fees.text);
+    let eu = follow("EU", &fees);
+    assert_eq!(eu.kind, ReplyKind::Aspect);
+    assert_eq!(eu.sources[0].id, "1071944");
+}
+
+#[test]
+fn an_aspect_without_any_service_asks_which_service() {
+    let reply = ask("was kostet das?");
+    assert_eq!(reply.kind, ReplyKind::Fallback);
+    assert!(reply.text.contains("Leistung"), "{}", reply.text);
+}
+
+#[test]
+fn a_count_picks_the_tier_also_as_an_answer_to_the_choice() {
+    let clarify = ask("Beglaubigung");
+    assert_eq!(clarify.kind, ReplyKind::Clarify);
+    assert_eq!(clarify.sources.len(), 3, "all three tiers are offered");
+    assert_eq!(follow("3 Zeugnisse", &clarify).sources[0].id, "1063426");
+    assert_eq!(
+        ask("ich möchte 10 Dokumente beglaubigen lassen").sources[0].id,
+        "10225181"
+    );
+}
+
+#[test]
+fn one_word_of_small_talk_is_no_service_question() {
+    for message in ["Kannst du mir helfen?", "passt", "Hilfe"] {
+        let reply = ask(message);
+        assert_eq!(
+            reply.kind,
+            ReplyKind::Smalltalk,
+            "{message}: {}",
+            reply.text
+        );
+    }
+}
+
+#[test]
+fn services_this_catalogue_lacks_get_no_random_service() {
+    for message in [
+        "Hundesteuer",
+        "Was kostet die Hundesteuer?",
+        "Bürgergeld",
+        "Elterngeld beantragen",
+    ] {
+        let reply = ask(message);
+        assert!(
+            reply.sources.is_empty(),
+            "{message}: {:?}",
+            reply.sources.first().map(|s| &s.title)
+        );
+    }
 }
 
 #[test]

@@ -71,14 +71,15 @@ pub fn pick(message: &str, words: &[String], titles: &[Vec<String>]) -> Option<u
         return (index < titles.len()).then_some(index);
     }
     // A word that only one of the offered titles has.
+    let has = |title: &[String], word: &str| title.iter().any(|t| same_word(t, word));
     let distinguishing: Vec<usize> = (0..titles.len())
         .filter(|&i| {
             words.iter().any(|w| {
-                titles[i].contains(w)
+                has(&titles[i], w)
                     && titles
                         .iter()
                         .enumerate()
-                        .all(|(j, other)| j == i || !other.contains(w))
+                        .all(|(j, other)| j == i || !has(other, w))
             })
         })
         .collect();
@@ -86,6 +87,14 @@ pub fn pick(message: &str, words: &[String], titles: &[Vec<String>]) -> Option<u
         [i] => Some(*i),
         _ => None,
     }
+}
+
+/// Two analysed words are the same word when equal, or when one begins with the other and
+/// the shorter has five letters or more: stems of one word differ in their endings
+/// ("verlang" from "verlängern", "verlanger" from "Verlängerung").
+fn same_word(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short == long || (short.chars().count() >= 5 && long.starts_with(short))
 }
 
 #[cfg(test)]
@@ -124,6 +133,18 @@ mod tests {
     fn a_word_only_one_title_has_picks_it() {
         assert_eq!(
             pick("telefonisch", &["telefon".to_string()], &titles()),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn stems_of_one_word_with_other_endings_pick() {
+        let titles: Vec<Vec<String>> = vec![
+            vec!["personenbeforderungsschein".into(), "antrag".into()],
+            vec!["personenbeforderungsschein".into(), "verlanger".into()],
+        ];
+        assert_eq!(
+            pick("verlängern", &["verlang".to_string()], &titles),
             Some(1)
         );
     }

@@ -17,7 +17,9 @@ use crate::nlu::language;
 use crate::nlu::{
     Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
 };
-use crate::search::{AnalyzedQuery, CatalogIndex, Hit, IndexOptions, QueryTerm, TermOrigin};
+use crate::search::{
+    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, QueryTerm, ServiceField, TermOrigin,
+};
 use crate::text::{self, Synonyms};
 
 /// Longest message the engine reads; the HTTP API rejects longer ones, the engine cuts.
@@ -27,6 +29,11 @@ const CANDIDATES: usize = 10;
 /// The note for questions in English.
 const ENGLISH_NOTE: &str = "Ich antworte auf Deutsch. I can only answer in German; \
 if the answer below does not fit, please ask in German or call the public service number 115.";
+/// Confidence reported when choices are offered again.
+const CHOICE_CONFIDENCE: f32 = 0.5;
+/// From this probability on, small talk gives way to a service only when the question
+/// names it with two of its own words ("Kannst du mir helfen?" is no asylum request).
+const SURE_SMALL_TALK: f32 = 0.9;
 /// A question that names a service this clearly (share of its words in the service's
 /// name or keywords) is a service question even when it sounds like small talk.
 const SERVICE_OVERRIDES_SMALL_TALK: f32 = 0.5;
@@ -161,6 +168,7 @@ struct Understanding {
     aspect: Option<AspectMatch>,
     query: AnalyzedQuery,
     hits: Vec<Hit>,
+    decision: Decision,
 }
 
 impl Engine {
@@ -223,15 +231,12 @@ impl Engine {
         }
 
         let intent = snapshot.intents.classify(message);
-        // "ja" to a "Meinten Sie …?" takes the first choice.
+        // "ja" to a "Meinten Sie …?" cannot tell which choice: they are offered again.
         if intent.name == "affirm"
             && intent.probability >= snapshot.config.thresholds.small_talk
-            && let Some(service) = state
-                .choices
-                .first()
-                .and_then(|id| snapshot.catalog.service(id))
+            && !state.choices.is_empty()
         {
-            return self.service_reply(&state, service, state.aspect, intent.probability, None);
+            return self.reoffer(&state, message, state.aspect);
         }
 
         let understanding = self.understand(message);
@@ -252,7 +257,7 @@ impl Engine {
                 .filter(|t| t.origin == TermOrigin::Exact && !found.cue_tokens.contains(&t.text))
                 .map(|t| &t.text)
                 .collect();
-            if snapshot.aspects.only_follow_up_words(rest) {
+            if snapshot.aspects.only_follow_up_words(rest.iter().copied()) {
                 return self.service_reply(
                     &state,
                     service,
@@ -263,9 +268,30 @@ impl Engine {
             }
         }
 
+        // Only an aspect ("was kostet das?") without a service to refer to: the pending
+        // choices again, now for that aspect, or the question which service is meant.
+        if let Some(found) = &understanding.aspect
+            && context_service.is_none()
+            && snapshot.aspects.only_follow_up_words(
+                understanding
+                    .query
+                    .terms
+                    .iter()
+                    .filter(|t| {
+                        t.origin == TermOrigin::Exact && !found.cue_tokens.contains(&t.text)
+                    })
+                    .map(|t| &t.text),
+            )
+        {
+            if !state.choices.is_empty() {
+                return self.reoffer(&state, message, Some(found.aspect));
+            }
+            return self.which_service_reply(&state);
+        }
+
         let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
         let hits = &understanding.hits;
-        match policy::decide(hits, &snapshot.config.thresholds) {
+        match understanding.decision.clone() {
             Decision::Direct { confidence } => {
                 match self.near_duplicates(message, &understanding) {
                     Refinement::Keep => {
@@ -279,7 +305,7 @@ impl Engine {
                     Refinement::Clarify(ordinals) => {
                         let services: Vec<(&Service, Option<f32>)> =
                             ordinals.iter().map(|&o| self.ranked(hits, o)).collect();
-                        self.clarify_reply(&state, &services, aspect, confidence)
+                        self.clarify_reply(&state, message, &services, aspect, confidence)
                     }
                 }
             }
@@ -291,7 +317,7 @@ impl Engine {
                     .iter()
                     .map(|&i| (self.service_of(&hits[i]), Some(hits[i].score)))
                     .collect();
-                self.clarify_reply(&state, &services, aspect, confidence)
+                self.clarify_reply(&state, message, &services, aspect, confidence)
             }
             Decision::Fallback { confidence } => self.fallback_reply(tenant, &state, confidence),
         }
@@ -299,6 +325,39 @@ impl Engine {
 
     /// Whether the best hit is one variant of a service among near-duplicates the question
     /// does not tell apart.
+    /// The pending choices offered again (after "ja", or with an aspect asked meanwhile).
+    fn reoffer(&self, state: &ConversationState, message: &str, aspect: Option<Aspect>) -> Reply {
+        let services: Vec<(&Service, Option<f32>)> = state
+            .choices
+            .iter()
+            .filter_map(|id| self.snapshot.catalog.service(id))
+            .map(|s| (s, None))
+            .collect();
+        self.clarify_reply(state, message, &services, aspect, CHOICE_CONFIDENCE)
+    }
+
+    /// An aspect asked without any service to refer to: which service is meant?
+    fn which_service_reply(&self, state: &ConversationState) -> Reply {
+        let mut answer = Answer::default();
+        answer.paragraph(
+            "Zu welcher Leistung möchten Sie das wissen? Nennen Sie mir bitte die Leistung, zum Beispiel „Reisepass“ oder „Wohnsitz anmelden“.",
+        );
+        let next = ConversationState {
+            version: self.snapshot.version().to_string(),
+            turn: state.turn.saturating_add(1),
+            ..state.clone()
+        };
+        self.reply(
+            ReplyKind::Fallback,
+            answer,
+            0.0,
+            None,
+            Vec::new(),
+            Vec::new(),
+            next,
+        )
+    }
+
     /// Small talk and off-topic questions, when the classifier is sure of them and the
     /// search does not clearly name a service ("hallo, ich brauche einen Reisepass" is a
     /// service question). Whether a service exists is never the classifier's call.
@@ -321,11 +380,27 @@ impl Engine {
             return None;
         }
         let names_a_service = understanding.hits.first().is_some_and(|best| {
-            best.title_coverage >= override_coverage
-                && matches!(
-                    policy::decide(&understanding.hits, thresholds),
-                    Decision::Direct { .. }
-                )
+            // Words of the question itself (not corrections or synonyms) found in the
+            // service's name or keywords: "passt" must not become "Reisepass".
+            let named = understanding
+                .query
+                .terms
+                .iter()
+                .filter(|t| t.origin == TermOrigin::Exact)
+                .filter(|t| {
+                    best.matched
+                        .iter()
+                        .any(|(m, field)| m == &t.text && *field != ServiceField::Body)
+                })
+                .count();
+            let needed = if intent.probability >= SURE_SMALL_TALK {
+                2
+            } else {
+                1
+            };
+            named >= needed
+                && best.title_coverage >= override_coverage
+                && matches!(understanding.decision, Decision::Direct { .. })
         });
         if names_a_service {
             return None;
@@ -459,7 +534,7 @@ impl Engine {
     pub fn explain(&self, message: &str) -> Explanation {
         let message = clip(message);
         let understanding = self.understand(message);
-        let decision = policy::decide(&understanding.hits, &self.snapshot.config.thresholds);
+        let decision = understanding.decision.clone();
         let full = self
             .snapshot
             .index
@@ -545,10 +620,12 @@ impl Engine {
             }
         }
         let hits = snapshot.index.search_terms(&query, CANDIDATES);
+        let decision = policy::decide(&hits, &snapshot.config.thresholds);
         Understanding {
             aspect,
             query,
             hits,
+            decision,
         }
     }
 
@@ -570,17 +647,22 @@ impl Engine {
             .iter()
             .filter_map(|id| snapshot.catalog.service(id))
             .collect();
-        let titles: Vec<Vec<String>> = offered
-            .iter()
-            .map(|s| text::tokens(&mut text::retrieval_analyzer(), &s.name))
-            .collect();
-        let words = text::tokens(&mut text::retrieval_analyzer(), message);
         if let Some(exact) = offered
             .iter()
             .find(|s| text::normalize_word(&s.name) == text::normalize_word(message.trim()))
         {
             return Some(exact);
         }
+        let names: Vec<&str> = offered.iter().map(|s| s.name.as_str()).collect();
+        if let Some(i) = near_duplicates::by_count(&names, message) {
+            return Some(offered[i]);
+        }
+        let mut analyzer = text::retrieval_analyzer();
+        let titles: Vec<Vec<String>> = names
+            .iter()
+            .map(|name| text::tokens(&mut analyzer, name))
+            .collect();
+        let words = text::tokens(&mut analyzer, message);
         choice::pick(message, &words, &titles).map(|i| offered[i])
     }
 
@@ -634,10 +716,17 @@ impl Engine {
     fn clarify_reply(
         &self,
         state: &ConversationState,
+        message: &str,
         services: &[(&Service, Option<f32>)],
         aspect: Option<Aspect>,
         confidence: f32,
     ) -> Reply {
+        // A count in the question picks the tier ("3 Zeugnisse": bis zu 5 Dokumente).
+        let names: Vec<&str> = services.iter().map(|(s, _)| s.name.as_str()).collect();
+        if let Some(i) = near_duplicates::by_count(&names, message) {
+            let (service, score) = services[i];
+            return self.service_reply(state, service, aspect, confidence, score);
+        }
         // Asking which one is pointless when the part asked for is the same for all
         // ("wo kann ich beglaubigen lassen?": the same offices).
         if let Some(aspect) = aspect

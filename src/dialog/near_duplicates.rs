@@ -156,9 +156,16 @@ pub fn by_count(names: &[&str], message: &str) -> Option<usize> {
         return None;
     }
     let count = count_in(message)?;
+    // The narrowest range that holds the count: 3 is "bis zu 5", not "bis zu 20".
     ranges
         .iter()
-        .position(|r| r.is_some_and(|(lo, hi)| (lo..=hi).contains(&count)))
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.filter(|(lo, hi)| (*lo..=*hi).contains(&count))
+                .map(|(lo, hi)| (i, hi - lo))
+        })
+        .min_by_key(|(_, width)| *width)
+        .map(|(i, _)| i)
 }
 
 #[cfg(test)]

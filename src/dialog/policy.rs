@@ -74,7 +74,7 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     let Some(best) = hits.first() else {
         return Decision::Fallback { confidence };
     };
-    if best.coverage < thresholds.min_coverage
+    if best.coverage <= thresholds.min_coverage
         || best.title_coverage < thresholds.min_title_coverage
     {
         return Decision::Fallback { confidence };
@@ -84,7 +84,7 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
         .enumerate()
         .skip(1)
         .filter(|(_, h)| {
-            h.coverage >= thresholds.min_coverage
+            h.coverage > thresholds.min_coverage
                 && margin(best.score, Some(h.score)) < thresholds.clarify_margin
         })
         .map(|(i, _)| i)
@@ -95,20 +95,6 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     }
     let mut choices = vec![0];
     choices.extend(close);
-    if choices.len() == 1 {
-        // Unsure, but nothing close: offer the next plausible services as well.
-        choices.extend(
-            hits.iter()
-                .enumerate()
-                .skip(1)
-                .filter(|(_, h)| h.coverage >= thresholds.min_coverage)
-                .map(|(i, _)| i)
-                .take(thresholds.max_choices - 1),
-        );
-    }
-    if choices.len() == 1 {
-        return Decision::Direct { confidence };
-    }
     Decision::Clarify {
         choices,
         confidence,

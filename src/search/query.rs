@@ -2,6 +2,13 @@
 
 use serde::Serialize;
 
+/// Credit of an unknown compound whose head alone matches ("Hunde|steuer" in a service
+/// about vehicle tax): a related topic, not the same one.
+const HEAD_ONLY: f32 = 0.25;
+/// Credit of an unknown compound whose modifiers alone match ("Bürger|geld" in a service
+/// for EU citizens): hardly related.
+const MODIFIERS_ONLY: f32 = 0.15;
+
 /// Where a query term came from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind")]
@@ -107,9 +114,9 @@ impl AnalyzedQuery {
             modifiers.iter().filter(|t| matched(&t.text)).count() as f32 / modifiers.len() as f32
         };
         if head {
-            0.6 + 0.4 * modifiers_found
+            HEAD_ONLY + (1.0 - HEAD_ONLY) * modifiers_found
         } else {
-            0.25 * modifiers_found
+            MODIFIERS_ONLY * modifiers_found
         }
     }
 
@@ -179,12 +186,12 @@ mod tests {
 
     #[test]
     fn a_compound_matched_only_by_its_modifier_hardly_counts() {
-        assert_eq!(compound().word_match(0, |t| t == "hund"), 0.25);
+        assert_eq!(compound().word_match(0, |t| t == "hund"), MODIFIERS_ONLY);
     }
 
     #[test]
     fn a_compound_matched_by_its_head_counts_mostly() {
-        assert_eq!(compound().word_match(0, |t| t == "steu"), 0.6);
+        assert_eq!(compound().word_match(0, |t| t == "steu"), HEAD_ONLY);
         assert_eq!(
             compound().word_match(0, |t| t == "steu" || t == "hund"),
             1.0
