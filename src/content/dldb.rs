@@ -121,7 +121,19 @@ pub fn import_files(
                     }
                     let links = links
                         .into_iter()
-                        .map(|(id, link)| (id, link.filter(|u| is_safe_url(u))))
+                        .map(|(id, link)| {
+                            let link = match link {
+                                Some(url) if !is_safe_url(&url) => {
+                                    report.warnings.push(at.warn(
+                                        "services[].onlineprocessing.link",
+                                        format!("link for service {id} is not http(s), mailto or tel; ignored"),
+                                    ));
+                                    None
+                                }
+                                other => other,
+                            };
+                            (id, link)
+                        })
                         .collect();
                     report.offices += 1;
                     online_links.insert(office.id.clone(), links);

@@ -323,8 +323,6 @@ impl Engine {
         }
     }
 
-    /// Whether the best hit is one variant of a service among near-duplicates the question
-    /// does not tell apart.
     /// The pending choices offered again (after "ja", or with an aspect asked meanwhile).
     fn reoffer(&self, state: &ConversationState, message: &str, aspect: Option<Aspect>) -> Reply {
         let services: Vec<(&Service, Option<f32>)> = state

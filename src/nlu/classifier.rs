@@ -2,9 +2,9 @@
 //! at start-up from `intents/*.toml` (example utterances per intent, as data).
 //!
 //! Deterministic: the training order comes from a seeded RNG, so the same files always give
-//! the same model. Probabilities are the softmax of the linear scores; with L2
-//! regularisation they are reasonably calibrated, and the engine only uses them with
-//! thresholds from the configuration.
+//! the same model. Probabilities are the softmax of the linear scores; their calibration is
+//! not measured yet (that needs a held-out set of small talk), so the engine uses them only
+//! with thresholds from the configuration and lets retrieval overrule them.
 
 use std::collections::HashMap;
 

@@ -155,9 +155,36 @@ pub struct Feedback {
 /// `POST /api/v1/feedback`: answers 204.
 pub async fn feedback(
     State(state): State<AppState>,
-    body: Result<Json<Feedback>, JsonRejection>,
+    body: Result<Json<Value>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let Json(feedback) = body?;
+    let Json(body) = body?;
+    if !body.is_object() {
+        return Err(ApiError::unprocessable(
+            "invalid_field",
+            "the body must be a JSON object with a boolean field `helpful`",
+        ));
+    }
+    match body.get("helpful") {
+        Some(Value::Bool(_)) => {}
+        None | Some(Value::Null) => {
+            return Err(ApiError::unprocessable(
+                "invalid_field",
+                "field `helpful` is missing: send true or false",
+            ));
+        }
+        Some(other) => {
+            return Err(ApiError::unprocessable(
+                "invalid_field",
+                format!(
+                    "field `helpful` must be true or false, found {}",
+                    json_kind(other)
+                ),
+            ));
+        }
+    }
+    let feedback: Feedback = serde_json::from_value(body).map_err(|e| {
+        ApiError::unprocessable("invalid_field", format!("invalid feedback field: {e}"))
+    })?;
     if let Some(comment) = &feedback.comment
         && comment.chars().count() > MAX_COMMENT_CHARS
     {

@@ -50,7 +50,7 @@ impl ApiError {
         let (code, message) = match status {
             StatusCode::METHOD_NOT_ALLOWED => (
                 "method_not_allowed",
-                "this endpoint does not take this method (the chat API takes POST)",
+                "this endpoint does not take this method (POST /api/v1/chat, POST /api/v1/feedback, GET /health)",
             ),
             StatusCode::REQUEST_TIMEOUT => (
                 "request_timeout",
