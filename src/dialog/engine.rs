@@ -465,7 +465,7 @@ impl Engine {
         }
         let names: Vec<Vec<String>> = ordinals
             .iter()
-            .map(|&o| index.name_terms(o).to_vec())
+            .map(|&o| index.qualifier_terms(o).to_vec())
             .collect();
         let query: Vec<String> = understanding
             .query

@@ -94,6 +94,8 @@ pub struct CatalogIndex {
     reader: IndexReader,
     /// Per service ordinal: the analysed words of its name (with compound parts).
     names: Vec<Vec<String>>,
+    /// Per service ordinal: the words of its name without the ones common to many services.
+    qualifiers: Vec<Vec<String>>,
     /// Per service ordinal: its near-duplicate variants.
     variants: Variants,
     /// Corrects unknown query words against the index vocabulary (German analysis only).
@@ -185,9 +187,25 @@ impl CatalogIndex {
             .iter()
             .map(|s| text::tokens(&mut name_analyzer, &s.name))
             .collect();
+        // Words in a fifth of all services ("beantragen", "Termin") qualify nothing.
+        let facing = catalog
+            .services()
+            .iter()
+            .filter(|s| s.citizen_facing)
+            .count() as u64;
+        let qualifiers = names
+            .iter()
+            .map(|name| {
+                name.iter()
+                    .filter(|t| counts.get(*t).copied().unwrap_or(0) * 5 <= facing)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
         Ok(CatalogIndex {
             reader,
             names,
+            qualifiers,
             variants,
             corrector,
             fields,
@@ -201,6 +219,12 @@ impl CatalogIndex {
     /// catalogue.
     pub fn name_terms(&self, ordinal: usize) -> &[String] {
         self.names.get(ordinal).map_or(&[], Vec::as_slice)
+    }
+
+    /// The words of a service's name that tell it from others: [`CatalogIndex::name_terms`]
+    /// without words found in a fifth of all services ("beantragen", "Termin").
+    pub fn qualifier_terms(&self, ordinal: usize) -> &[String] {
+        self.qualifiers.get(ordinal).map_or(&[], Vec::as_slice)
     }
 
     /// The near-duplicate variants of a service, by position in the catalogue.
