@@ -46,7 +46,8 @@ enum Command {
         #[arg(long)]
         tenant: Option<String>,
     },
-    /// Evaluate answer quality on labelled question sets.
+    /// Evaluate answer quality on labelled question sets (`[[case]]`) or conversation sets
+    /// (`[[utterance]]`, `[[dialog]]`).
     Eval {
         /// Question files (TOML, `[[case]]` with q, expect, tags).
         #[arg(required = true)]
@@ -165,8 +166,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for file in files {
                 let text = std::fs::read_to_string(&file)
                     .with_context(|| format!("{}: cannot read", file.display()))?;
-                let cases = eval::parse_cases(&file.display().to_string(), &text)
-                    .map_err(anyhow::Error::msg)?;
+                let name = file.display().to_string();
+                if eval::conversation::is_conversation_set(&text) {
+                    let set =
+                        eval::conversation::parse(&name, &text).map_err(anyhow::Error::msg)?;
+                    let report = eval::conversation::run(&engine, &set);
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&report)?);
+                    } else {
+                        println!("== {name}");
+                        println!("{}", report.render(misses));
+                    }
+                    continue;
+                }
+                let cases = eval::parse_cases(&name, &text).map_err(anyhow::Error::msg)?;
                 if features {
                     for case in &cases {
                         let explanation = engine.explain(&case.q);

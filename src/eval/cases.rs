@@ -1,4 +1,4 @@
-//! Evaluation of answer quality on labelled citizen questions, like `rasa test`.
+//! Single labelled citizen questions.
 //!
 //! A question set is a TOML file of `[[case]]` tables with `q` (the question), `expect`
 //! (the service ids that are right answers; empty when no service is right) and `tags`.
@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::dialog::{ChatRequest, Engine, ReplyKind};
+use crate::nlu::Aspect;
 
 /// One labelled question.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -62,6 +63,8 @@ pub struct CaseResult {
     pub outcome: Outcome,
     /// The top three ranked services, regardless of the decision.
     pub top3: Vec<String>,
+    /// The part of the service the answer gave.
+    pub aspect: Option<Aspect>,
 }
 
 impl CaseResult {
@@ -95,20 +98,43 @@ impl CaseResult {
         self.top3.iter().any(|id| self.case.expect.contains(id))
     }
 
+    /// The aspect the case asks for: its one aspect tag, if it has exactly one.
+    pub fn asked_aspect(&self) -> Option<Aspect> {
+        let aspects: Vec<Aspect> = Aspect::ALL
+            .into_iter()
+            .filter(|a| self.case.tags.iter().any(|t| t == a.as_str()))
+            .collect();
+        match aspects.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
     /// Named a wrong service as the answer.
     pub fn wrong(&self) -> bool {
         matches!(&self.outcome, Outcome::Direct(id) if !self.case.expect.contains(id))
     }
 }
 
+/// What an answerer did with one question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// The decision.
+    pub outcome: Outcome,
+    /// The top three ranked service ids.
+    pub top3: Vec<String>,
+    /// The part of the service given, if any.
+    pub aspect: Option<Aspect>,
+}
+
 /// Something that answers questions for evaluation: Sophia, or a baseline.
 pub trait Answerer {
-    /// What is answered for `question`, and the top three ranked service ids.
-    fn answer(&self, question: &str) -> (Outcome, Vec<String>);
+    /// What is answered for `question`.
+    fn answer(&self, question: &str) -> Answered;
 }
 
 impl Answerer for Engine {
-    fn answer(&self, question: &str) -> (Outcome, Vec<String>) {
+    fn answer(&self, question: &str) -> Answered {
         let reply = self.respond(&ChatRequest::new(question));
         let outcome = match reply.kind {
             ReplyKind::Service | ReplyKind::Aspect | ReplyKind::Custom | ReplyKind::Office => {
@@ -131,7 +157,11 @@ impl Answerer for Engine {
             .take(3)
             .map(|c| c.id)
             .collect();
-        (outcome, top3)
+        Answered {
+            outcome,
+            top3,
+            aspect: reply.aspect,
+        }
     }
 }
 
@@ -143,7 +173,7 @@ impl Answerer for Engine {
 pub struct AlwaysTop1<'a>(pub &'a Engine);
 
 impl Answerer for AlwaysTop1<'_> {
-    fn answer(&self, question: &str) -> (Outcome, Vec<String>) {
+    fn answer(&self, question: &str) -> Answered {
         let snapshot = self.0.snapshot();
         let ranked: Vec<String> = snapshot
             .index
@@ -157,7 +187,11 @@ impl Answerer for AlwaysTop1<'_> {
             Some(id) => Outcome::Direct(id.clone()),
             None => Outcome::Fallback,
         };
-        (outcome, ranked.into_iter().take(3).collect())
+        Answered {
+            outcome,
+            top3: ranked.into_iter().take(3).collect(),
+            aspect: None,
+        }
     }
 }
 
@@ -166,11 +200,12 @@ pub fn run(answerer: &dyn Answerer, cases: &[Case]) -> Vec<CaseResult> {
     cases
         .iter()
         .map(|case| {
-            let (outcome, top3) = answerer.answer(&case.q);
+            let answered = answerer.answer(&case.q);
             CaseResult {
                 case: case.clone(),
-                outcome,
-                top3,
+                outcome: answered.outcome,
+                top3: answered.top3,
+                aspect: answered.aspect,
             }
         })
         .collect()
@@ -229,6 +264,11 @@ impl Scores {
 pub struct Report {
     /// All cases.
     pub overall: Scores,
+    /// Of the cases asking for one part (one aspect tag): answered directly with the right
+    /// service and that part.
+    pub aspect_accuracy: f64,
+    /// Number of cases asking for one part.
+    pub aspect_cases: usize,
     /// Per tag.
     pub by_tag: BTreeMap<String, Scores>,
     /// The cases not answered right at top-1.
@@ -244,7 +284,17 @@ impl Report {
                 tags.entry(tag.clone()).or_default().push(r);
             }
         }
+        let asking: Vec<&CaseResult> = results
+            .iter()
+            .filter(|r| r.asked_aspect().is_some())
+            .collect();
+        let aspect_right = asking
+            .iter()
+            .filter(|r| r.top1() && r.aspect == r.asked_aspect())
+            .count();
         Report {
+            aspect_accuracy: aspect_right as f64 / asking.len().max(1) as f64,
+            aspect_cases: asking.len(),
             overall: Scores::of(results),
             by_tag: tags
                 .into_iter()
@@ -280,6 +330,12 @@ impl Report {
         for (tag, s) in &self.by_tag {
             row(&mut out, tag, s);
         }
+        let _ = writeln!(
+            out,
+            "\naspect answers right (right service and part): {:.1}% of {}",
+            self.aspect_accuracy * 100.0,
+            self.aspect_cases
+        );
         if misses && !self.misses.is_empty() {
             let _ = writeln!(out, "\nmisses ({}):", self.misses.len());
             for m in &self.misses {
@@ -320,6 +376,7 @@ mod tests {
             },
             outcome,
             top3: vec!["b".into(), "a".into()],
+            aspect: None,
         }
     }
 
