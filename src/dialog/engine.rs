@@ -29,6 +29,8 @@ const CANDIDATES: usize = 10;
 /// The note for questions in English.
 const ENGLISH_NOTE: &str = "Ich antworte auf Deutsch. I can only answer in German; \
 if the answer below does not fit, please ask in German or call the public service number 115.";
+/// A word in at least one in this many services names none of them.
+const GENERIC_SHARE: u64 = 8;
 /// Confidence reported when choices are offered again.
 const CHOICE_CONFIDENCE: f32 = 0.5;
 /// From this probability on, small talk gives way to a service only when the question
@@ -240,49 +242,33 @@ impl Engine {
         }
 
         let understanding = self.understand(message);
-        if let Some(reply) = self.small_talk(tenant, &state, message, &intent, &understanding) {
-            return reply;
-        }
         // A follow-up about the service in context: "und was kostet das?" asks for an
         // aspect and says nothing else ("was kostet ein Kaffee?" is a new question).
         let context_service = state
             .service
             .as_deref()
             .and_then(|id| snapshot.catalog.service(id));
-        if let (Some(found), Some(service)) = (&understanding.aspect, context_service) {
-            let rest: Vec<&String> = understanding
-                .query
-                .terms
-                .iter()
-                .filter(|t| t.origin == TermOrigin::Exact && !found.cue_tokens.contains(&t.text))
-                .map(|t| &t.text)
-                .collect();
-            if snapshot.aspects.only_follow_up_words(rest.iter().copied()) {
-                return self.service_reply(
-                    &state,
-                    service,
-                    Some(found.aspect),
-                    FOLLOW_UP_CONFIDENCE,
-                    None,
-                );
-            }
+        let only_aspect = |generic_too: bool| {
+            understanding
+                .aspect
+                .as_ref()
+                .filter(|found| self.says_nothing_else(&understanding, found, generic_too))
+        };
+        if let (Some(found), Some(service)) = (only_aspect(true), context_service) {
+            return self.service_reply(
+                &state,
+                service,
+                Some(found.aspect),
+                FOLLOW_UP_CONFIDENCE,
+                None,
+            );
         }
-
+        if let Some(reply) = self.small_talk(tenant, &state, message, &intent, &understanding) {
+            return reply;
+        }
         // Only an aspect ("was kostet das?") without a service to refer to: the pending
         // choices again, now for that aspect, or the question which service is meant.
-        if let Some(found) = &understanding.aspect
-            && context_service.is_none()
-            && snapshot.aspects.only_follow_up_words(
-                understanding
-                    .query
-                    .terms
-                    .iter()
-                    .filter(|t| {
-                        t.origin == TermOrigin::Exact && !found.cue_tokens.contains(&t.text)
-                    })
-                    .map(|t| &t.text),
-            )
-        {
+        if let Some(found) = only_aspect(false) {
             if !state.choices.is_empty() {
                 return self.reoffer(&state, message, Some(found.aspect));
             }
@@ -321,6 +307,29 @@ impl Engine {
             }
             Decision::Fallback { confidence } => self.fallback_reply(tenant, &state, confidence),
         }
+    }
+
+    /// True when the question says nothing beside its aspect cue: every other word is a
+    /// follow-up word ("machen", "dafür"), a scrap of one or two letters ("n" for "einen"),
+    /// or, with `generic_too` (there is a service to refer to), so common in the catalogue
+    /// that it names no service on its own ("geht", "Stadt").
+    fn says_nothing_else(
+        &self,
+        understanding: &Understanding,
+        found: &AspectMatch,
+        generic_too: bool,
+    ) -> bool {
+        let index = &self.snapshot.index;
+        understanding
+            .query
+            .terms
+            .iter()
+            .filter(|t| t.origin == TermOrigin::Exact && !found.cue_tokens.contains(&t.text))
+            .all(|t| {
+                self.snapshot.aspects.only_follow_up_words([&t.text])
+                    || t.text.chars().count() <= 2
+                    || (generic_too && !t.is_unknown() && t.doc_freq * GENERIC_SHARE >= index.len())
+            })
     }
 
     /// The pending choices offered again (after "ja", or with an aspect asked meanwhile).
