@@ -91,7 +91,7 @@ impl Default for Thresholds {
             min_title_coverage: 0.05,
             clarify_margin: 0.03,
             near_duplicate_score: 0.85,
-            small_talk: 0.5,
+            small_talk: 0.3,
             off_topic: 0.7,
             max_choices: 3,
         }

@@ -31,6 +31,8 @@ const ENGLISH_NOTE: &str = "Ich antworte auf Deutsch. I can only answer in Germa
 if the answer below does not fit, please ask in German or call the public service number 115.";
 /// A word in at least one in this many services names none of them.
 const GENERIC_SHARE: u64 = 8;
+/// Small talk must lead a service search by this much probability.
+const SMALL_TALK_LEAD: f32 = 0.1;
 /// Confidence reported when choices are offered again.
 const CHOICE_CONFIDENCE: f32 = 0.5;
 /// From this probability on, small talk gives way to a service only when the question
@@ -232,7 +234,12 @@ impl Engine {
             return self.service_reply(&state, service, aspect, 1.0, None);
         }
 
-        let intent = snapshot.intents.classify(message);
+        let intents = snapshot.intents.probabilities(message);
+        let intent = intents[0].clone();
+        let service_probability = intents
+            .iter()
+            .find(|g| g.name == SERVICE_SEARCH)
+            .map_or(0.0, |g| g.probability);
         // "ja" to a "Meinten Sie …?" cannot tell which choice: they are offered again.
         if intent.name == "affirm"
             && intent.probability >= snapshot.config.thresholds.small_talk
@@ -263,7 +270,14 @@ impl Engine {
                 None,
             );
         }
-        if let Some(reply) = self.small_talk(tenant, &state, message, &intent, &understanding) {
+        if let Some(reply) = self.small_talk(
+            tenant,
+            &state,
+            message,
+            &intent,
+            service_probability,
+            &understanding,
+        ) {
             return reply;
         }
         // Only an aspect ("was kostet das?") without a service to refer to: the pending
@@ -374,6 +388,7 @@ impl Engine {
         state: &ConversationState,
         message: &str,
         intent: &IntentGuess,
+        service_probability: f32,
         understanding: &Understanding,
     ) -> Option<Reply> {
         let snapshot = &*self.snapshot;
@@ -383,7 +398,11 @@ impl Engine {
         } else {
             (thresholds.small_talk, SERVICE_OVERRIDES_SMALL_TALK)
         };
-        if intent.name == SERVICE_SEARCH || intent.probability < threshold {
+        // Torn between small talk and a service question, the search decides.
+        if intent.name == SERVICE_SEARCH
+            || intent.probability < threshold
+            || intent.probability - service_probability < SMALL_TALK_LEAD
+        {
             return None;
         }
         let names_a_service = understanding.hits.first().is_some_and(|best| {
