@@ -255,8 +255,11 @@ impl<'a> RecordAt<'a> {
     }
 }
 
-/// Reads one service record.
-fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, Warning> {
+/// The fields every record has: it is an object with a non-empty `id` and `name`.
+fn record_head<'r>(
+    record: &'r Value,
+    at: &RecordAt,
+) -> Result<(&'r Map<String, Value>, String, String), Warning> {
     let obj = record.as_object().ok_or_else(|| {
         at.warn(
             "",
@@ -268,6 +271,12 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, 
     if name.is_empty() {
         return Err(at.warn("name", "empty name"));
     }
+    Ok((obj, id, name))
+}
+
+/// Reads one service record.
+fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, Warning> {
+    let (obj, id, name) = record_head(record, at)?;
     let description = optional_html(obj, "description", at)?.unwrap_or_default();
     let fees = optional_html(obj, "fees", at)?.filter(|f| !f.is_empty());
     let process_time = optional_html(obj, "process_time", at)?.filter(|f| !f.is_empty());
@@ -412,14 +421,7 @@ type OnlineLinks = HashMap<String, ServiceLinks>;
 
 /// Reads one location record, with the online links it names per service.
 fn office(record: &Value, at: &RecordAt) -> Result<(Office, ServiceLinks), Warning> {
-    let obj = record.as_object().ok_or_else(|| {
-        at.warn(
-            "",
-            format!("record must be an object, found {}", kind(record)),
-        )
-    })?;
-    let id = required_string(obj, "id", at)?;
-    let name = html::clean_inline(&required_string(obj, "name", at)?);
+    let (obj, id, name) = record_head(record, at)?;
     let address = match optional_object(obj, "address", at)? {
         Some(a) => Address {
             street: optional_string_in(a, "street", "address.street", at)?.unwrap_or_default(),
