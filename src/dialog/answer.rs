@@ -69,61 +69,49 @@ impl Answer {
 
     /// Adds a bulleted list.
     pub fn list(&mut self, items: &[String]) {
-        if items.is_empty() {
-            return;
-        }
-        self.text.push(
-            items
-                .iter()
-                .map(|i| format!("- {i}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-        let lis: String = items
+        let lines = items.iter().map(|i| format!("- {i}")).collect();
+        let lis = items
             .iter()
             .map(|i| format!("<li>{}</li>", escape(i)))
             .collect();
-        self.html.push(format!("<ul>{lis}</ul>"));
+        self.push_list("ul", lines, lis);
     }
 
     /// Adds a numbered list ("1. …" in text, `<ol>` in HTML).
     pub fn numbered_list(&mut self, items: &[String]) {
-        if items.is_empty() {
-            return;
-        }
-        self.text.push(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| format!("{}. {item}", i + 1))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-        let lis: String = items
+        let lines = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| format!("{}. {item}", i + 1))
+            .collect();
+        let lis = items
             .iter()
             .map(|i| format!("<li>{}</li>", escape(i)))
             .collect();
-        self.html.push(format!("<ol>{lis}</ol>"));
+        self.push_list("ol", lines, lis);
+    }
+
+    /// Adds a list given as text lines and the matching `<li>` elements (nothing when empty).
+    fn push_list(&mut self, tag: &str, lines: Vec<String>, items: Vec<String>) {
+        if lines.is_empty() {
+            return;
+        }
+        self.text.push(lines.join("\n"));
+        self.html.push(format!("<{tag}>{}</{tag}>", items.concat()));
     }
 
     /// Adds a list of links.
     pub fn link_list(&mut self, links: &[&Link]) {
         let links: Vec<&&Link> = links.iter().filter(|l| !l.name.is_empty()).collect();
-        if links.is_empty() {
-            return;
-        }
-        self.text.push(
-            links
-                .iter()
-                .map(|l| match (is_safe_url(&l.url), &l.description) {
-                    (true, _) => format!("- {}: {}", l.name, l.url),
-                    (false, Some(d)) => format!("- {} ({d})", l.name),
-                    (false, None) => format!("- {}", l.name),
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-        let lis: String = links
+        let lines = links
+            .iter()
+            .map(|l| match (is_safe_url(&l.url), &l.description) {
+                (true, _) => format!("- {}: {}", l.name, l.url),
+                (false, Some(d)) => format!("- {} ({d})", l.name),
+                (false, None) => format!("- {}", l.name),
+            })
+            .collect();
+        let lis = links
             .iter()
             .map(|l| {
                 if is_safe_url(&l.url) {
@@ -137,7 +125,7 @@ impl Answer {
                 }
             })
             .collect();
-        self.html.push(format!("<ul>{lis}</ul>"));
+        self.push_list("ul", lines, lis);
     }
 
     /// Names offices: each with address, phone and page, listed in the text and in

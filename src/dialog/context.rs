@@ -36,6 +36,24 @@ pub struct ConversationState {
     pub turn: u32,
 }
 
+impl ConversationState {
+    /// The same state one turn later, for content `version`.
+    ///
+    /// ```
+    /// use sophia::dialog::ConversationState;
+    /// let state = ConversationState { service: Some("1".into()), turn: 2, ..Default::default() };
+    /// let next = state.next("v2");
+    /// assert_eq!((next.version.as_str(), next.turn, next.service), ("v2", 3, Some("1".to_string())));
+    /// ```
+    pub fn next(&self, version: &str) -> ConversationState {
+        ConversationState {
+            version: version.to_string(),
+            turn: self.turn.saturating_add(1),
+            ..self.clone()
+        }
+    }
+}
+
 /// Signs and verifies contexts with one key.
 #[derive(Clone)]
 pub struct ContextCodec {

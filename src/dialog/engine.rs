@@ -363,11 +363,7 @@ impl Engine {
         answer.paragraph(
             "Zu welcher Leistung möchten Sie das wissen? Nennen Sie mir bitte die Leistung, zum Beispiel „Reisepass“ oder „Wohnsitz anmelden“.",
         );
-        let next = ConversationState {
-            version: self.snapshot.version().to_string(),
-            turn: state.turn.saturating_add(1),
-            ..state.clone()
-        };
+        let next = state.next(self.snapshot.version());
         self.reply(
             ReplyKind::Fallback,
             answer,
@@ -446,13 +442,7 @@ impl Engine {
         } else {
             ReplyKind::Smalltalk
         };
-        let next = ConversationState {
-            version: snapshot.version().to_string(),
-            service: state.service.clone(),
-            choices: state.choices.clone(),
-            aspect: state.aspect,
-            turn: state.turn.saturating_add(1),
-        };
+        let next = state.next(snapshot.version());
         let suggestions = suggestions
             .into_iter()
             .map(|s| Suggestion {
@@ -709,11 +699,10 @@ impl Engine {
             None => (ReplyKind::Service, answer::service_answer(service)),
         };
         let next = ConversationState {
-            version: self.snapshot.version().to_string(),
             service: Some(service.id.clone()),
             choices: Vec::new(),
             aspect: None,
-            turn: state.turn.saturating_add(1),
+            ..state.next(self.snapshot.version())
         };
         let mut suggestions = Vec::new();
         for (label, question) in [
@@ -766,11 +755,10 @@ impl Engine {
         let names: Vec<String> = services.iter().map(|(s, _)| s.name.clone()).collect();
         answer.numbered_list(&names);
         let next = ConversationState {
-            version: self.snapshot.version().to_string(),
             service: None,
             choices: services.iter().map(|(s, _)| s.id.clone()).collect(),
             aspect,
-            turn: state.turn.saturating_add(1),
+            ..state.next(self.snapshot.version())
         };
         let suggestions = services
             .iter()
@@ -801,13 +789,7 @@ impl Engine {
         answer.link("Kontakt", &tenant.contact_url);
         // Pending choices stay: the citizen may still pick one after a message that was
         // neither a choice nor a question Sophia can answer.
-        let next = ConversationState {
-            version: self.snapshot.version().to_string(),
-            service: state.service.clone(),
-            choices: state.choices.clone(),
-            aspect: state.aspect,
-            turn: state.turn.saturating_add(1),
-        };
+        let next = state.next(self.snapshot.version());
         self.reply(
             ReplyKind::Fallback,
             answer,

@@ -251,7 +251,7 @@ impl CatalogIndex {
         let mut terms = Vec::new();
         let mut push = |text: String, word: usize, origin: TermOrigin, factor: f32| {
             if seen.insert(text.clone()) {
-                let doc_freq = self.doc_freq(&searcher, &text);
+                let doc_freq = doc_freq(&searcher, &self.fields, &text);
                 // A number the catalogue does not know (an age, a date) says nothing about
                 // the topic; it must not count as a word the answer misses.
                 if doc_freq == 0 && text.chars().all(|c| c.is_ascii_digit()) {
@@ -398,11 +398,6 @@ impl CatalogIndex {
                 })
             })
             .collect()
-    }
-
-    /// Number of services containing `token` in any field (see [`doc_freq`]).
-    fn doc_freq(&self, searcher: &Searcher, token: &str) -> u64 {
-        doc_freq(searcher, &self.fields, token)
     }
 
     fn ordinal(&self, searcher: &Searcher, address: DocAddress) -> Option<usize> {
