@@ -55,6 +55,10 @@ pub struct Tenant {
     pub contact: String,
     /// The portal's contact page.
     pub contact_url: String,
+    /// The content packs this tenant answers from besides the catalogue, shared packs first,
+    /// its own last (a later pack's answer wins over an earlier one's).
+    #[serde(default)]
+    pub packs: Vec<String>,
 }
 
 /// The thresholds of the answer policy; `docs/THRESHOLDS.md` says how they were chosen.

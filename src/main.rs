@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use sophia::config::Config;
-use sophia::content::Catalog;
+use sophia::content::{Catalog, PackLibrary};
 use sophia::dialog::ContextCodec;
 use sophia::eval::{self, AlwaysTop1, Answerer};
 use sophia::search::IndexOptions;
@@ -25,6 +25,10 @@ struct Cli {
     /// catalogue when not given.
     #[arg(long, env = "SOPHIA_CONTENT", global = true)]
     content: Option<PathBuf>,
+    /// Folder of content packs (one sub-folder per pack, named in the tenants' `packs`);
+    /// the shipped packs when not given.
+    #[arg(long, env = "SOPHIA_PACKS", global = true)]
+    packs: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -97,6 +101,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(dir) => Catalog::from_dir(dir)?,
         None => Catalog::shipped(),
     };
+    let library = match &cli.packs {
+        Some(dir) => PackLibrary::load(dir).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("the packs have mistakes:\n{}", lines.join("\n"))
+        })?,
+        None => PackLibrary::shipped(),
+    };
     let report = catalog.report();
     for warning in &report.warnings {
         tracing::warn!("{warning}");
@@ -121,7 +132,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow::bail!("--tenant: no tenant `{id}` is configured");
             }
             let engine = Engine::new(
-                Arc::new(Snapshot::build(catalog, config)?),
+                Arc::new(Snapshot::build(catalog, &library, config)?),
                 ContextCodec::random(),
             );
             if explain {
@@ -152,9 +163,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             features,
         } => {
             let snapshot = if baseline {
-                Snapshot::build_with(catalog, config, IndexOptions::plain_bm25())?
+                Snapshot::build_with(catalog, &library, config, IndexOptions::plain_bm25())?
             } else {
-                Snapshot::build(catalog, config)?
+                Snapshot::build(catalog, &library, config)?
             };
             let engine = Engine::new(Arc::new(snapshot), ContextCodec::random());
             let baseline_answerer = AlwaysTop1(&engine);
@@ -217,7 +228,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ContextCodec::random()
                 }
             };
-            let snapshot = Snapshot::build(catalog, config)?;
+            let snapshot = Snapshot::build(catalog, &library, config)?;
             let engine = Engine::new(Arc::new(snapshot), codec);
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(sophia::server::serve(engine, &addr))?;

@@ -160,6 +160,14 @@ impl Catalog {
         self.service_by_id.get(id).map(|&i| &self.services[i])
     }
 
+    /// The position in [`Catalog::services`] of the citizen-facing service `id`.
+    pub fn ordinal(&self, id: &str) -> Option<usize> {
+        self.service_by_id
+            .get(id)
+            .copied()
+            .filter(|&i| self.services[i].citizen_facing)
+    }
+
     /// A service by its position in [`Catalog::services`].
     pub fn service_at(&self, ordinal: usize) -> Option<&Service> {
         self.services.get(ordinal)

@@ -4,8 +4,12 @@ mod catalog;
 pub mod dldb;
 pub mod html;
 mod import;
+mod library;
 mod model;
+pub mod pack;
 
 pub use catalog::Catalog;
 pub use import::{ImportError, ImportReport, Warning};
+pub use library::PackLibrary;
 pub use model::*;
+pub use pack::{CustomAnswer, Day, Origin, Pack, PackError, PackQuestion, ServiceQuestions};

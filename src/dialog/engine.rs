@@ -7,18 +7,20 @@ use serde::Serialize;
 use super::answer::{self, Answer};
 use super::choice;
 use super::context::{ContextCodec, ConversationState};
+use super::layer::Layer;
 use super::near_duplicates::{self, Refinement};
 use super::policy::{self, Decision};
 use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestion};
 use super::smalltalk::{self, SmallTalk};
 use crate::config::{Config, Tenant};
-use crate::content::{Catalog, Service};
+use crate::content::{Catalog, PackError, PackLibrary, Service};
 use crate::nlu::language;
 use crate::nlu::{
     Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
 };
 use crate::search::{
-    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, QueryTerm, ServiceField, TermOrigin,
+    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, PackHit, QueryTerm, ServiceField, Target,
+    TermOrigin, fuse,
 };
 use crate::text::{self, Synonyms};
 
@@ -56,6 +58,8 @@ pub struct Snapshot {
     pub catalog: Catalog,
     /// Its search index.
     pub index: CatalogIndex,
+    /// The packs' custom answers and questions, per tenant.
+    pub layer: Layer,
     /// The aspect cues.
     pub aspects: AspectDetector,
     /// The synonym rules applied to questions.
@@ -71,29 +75,38 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Builds the index over `catalog`.
-    pub fn build(catalog: Catalog, config: Config) -> tantivy::Result<Snapshot> {
+    /// Builds the index over `catalog` and each tenant's packs from `library`.
+    pub fn build(
+        catalog: Catalog,
+        library: &PackLibrary,
+        config: Config,
+    ) -> Result<Snapshot, SnapshotError> {
         let options = IndexOptions {
             boosts: config.boosts,
             ..IndexOptions::default()
         };
-        Self::build_with(catalog, config, options)
+        Self::build_with(catalog, library, config, options)
     }
 
     /// Builds the index with explicit options (the plain-BM25 baseline uses this).
     pub fn build_with(
         catalog: Catalog,
+        library: &PackLibrary,
         config: Config,
         options: IndexOptions,
-    ) -> tantivy::Result<Snapshot> {
+    ) -> Result<Snapshot, SnapshotError> {
         let index = CatalogIndex::build(&catalog, options)?;
+        let synonyms = Synonyms::shipped();
+        let layer = Layer::build(&catalog, library, &config, index.analyzer(), &synonyms)
+            .map_err(SnapshotError::Packs)?;
         let version = format!("{}-a{}", catalog.version(), text::ANALYZER_VERSION);
         Ok(Snapshot {
             version,
             catalog,
             index,
+            layer,
             aspects: AspectDetector::shipped(),
-            synonyms: Synonyms::shipped(),
+            synonyms,
             intents: IntentClassifier::shipped(),
             smalltalk: SmallTalk::shipped(),
             config,
@@ -104,6 +117,17 @@ impl Snapshot {
     pub fn version(&self) -> &str {
         &self.version
     }
+}
+
+/// Why a snapshot could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The catalogue could not be indexed.
+    #[error("cannot index the catalogue: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The packs have mistakes, each with its place.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Packs(Vec<PackError>),
 }
 
 /// What the engine saw in one message, for `sophia ask --explain`.
@@ -117,6 +141,10 @@ pub struct Explanation {
     pub query: AnalyzedQuery,
     /// The ranked candidates: id, title, score, coverage, matched terms.
     pub candidates: Vec<Candidate>,
+    /// The catalogue's own ranking, before pack questions were merged in.
+    pub catalogue: Vec<Candidate>,
+    /// The best-matching pack question per service or custom answer.
+    pub questions: Vec<QuestionMatch>,
     /// The most likely intents with their probabilities.
     pub intents: Vec<IntentGuess>,
     /// What the policy decided on the ranking.
@@ -160,6 +188,18 @@ pub struct Candidate {
     pub hit: Hit,
 }
 
+/// A pack question matching the message, with what it stands for.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionMatch {
+    /// Service id or custom answer id.
+    pub id: String,
+    /// Service name or custom answer id.
+    pub title: String,
+    /// The match.
+    #[serde(flatten)]
+    pub hit: PackHit,
+}
+
 /// Answers citizens' messages from one snapshot.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -171,6 +211,10 @@ pub struct Engine {
 struct Understanding {
     aspect: Option<AspectMatch>,
     query: AnalyzedQuery,
+    /// The catalogue's own ranking.
+    catalogue: Vec<Hit>,
+    /// The best pack question per target.
+    questions: Vec<PackHit>,
     hits: Vec<Hit>,
     decision: Decision,
 }
@@ -191,8 +235,12 @@ impl Engine {
     /// assert_eq!(reply.sources[0].title, "Reisepass");
     /// ```
     pub fn shipped() -> Engine {
-        let snapshot = Snapshot::build(Catalog::shipped(), Config::shipped())
-            .expect("the shipped content indexes; a test guards it");
+        let snapshot = Snapshot::build(
+            Catalog::shipped(),
+            &PackLibrary::shipped(),
+            Config::shipped(),
+        )
+        .expect("the shipped content indexes; a test guards it");
         Engine::new(Arc::new(snapshot), ContextCodec::random())
     }
 
@@ -248,7 +296,7 @@ impl Engine {
             return self.reoffer(&state, message, state.aspect);
         }
 
-        let understanding = self.understand(message);
+        let understanding = self.understand(message, &tenant.id);
         // A follow-up about the service in context: "und was kostet das?" asks for an
         // aspect and says nothing else ("was kostet ein Kaffee?" is a new question).
         let context_service = state
@@ -473,12 +521,28 @@ impl Engine {
         // The best service, then its variants: those the search ranked first, in rank order.
         let variants = index.variants(best.ordinal);
         let threshold = self.snapshot.config.thresholds.near_duplicate_score * best.score;
+        // Pack questions are written for some variants more than for others; whether two
+        // variants are equally likely is also judged on the catalogue's own scores.
+        let catalogue_score = |ordinal: usize| {
+            understanding
+                .catalogue
+                .iter()
+                .find(|h| h.ordinal == ordinal)
+                .map(|h| h.score)
+        };
+        let catalogue_close =
+            |ordinal: usize| match (catalogue_score(best.ordinal), catalogue_score(ordinal)) {
+                (Some(best), Some(score)) => {
+                    score >= self.snapshot.config.thresholds.near_duplicate_score * best
+                }
+                _ => false,
+            };
         let mut ordinals = vec![best.ordinal];
         let mut close = vec![true];
         for hit in &understanding.hits {
             if variants.contains(&hit.ordinal) && hit.score >= PLAUSIBLE_VARIANT * best.score {
                 ordinals.push(hit.ordinal);
-                close.push(hit.score >= threshold);
+                close.push(hit.score >= threshold || catalogue_close(hit.ordinal));
             }
         }
         let names: Vec<Vec<String>> = ordinals
@@ -539,7 +603,7 @@ impl Engine {
 
     /// Ranks services for `message` (aspect cue words removed), best first.
     pub fn rank(&self, message: &str) -> Vec<Candidate> {
-        self.understand(clip(message))
+        self.understand(clip(message), &self.snapshot.config.default_tenant)
             .hits
             .into_iter()
             .map(|hit| self.candidate(hit))
@@ -549,7 +613,7 @@ impl Engine {
     /// Every step of understanding `message`.
     pub fn explain(&self, message: &str) -> Explanation {
         let message = clip(message);
-        let understanding = self.understand(message);
+        let understanding = self.understand(message, &self.snapshot.config.default_tenant);
         let decision = understanding.decision.clone();
         let full = self
             .snapshot
@@ -601,6 +665,16 @@ impl Engine {
                 .into_iter()
                 .map(|hit| self.candidate(hit))
                 .collect(),
+            catalogue: understanding
+                .catalogue
+                .into_iter()
+                .map(|hit| self.candidate(hit))
+                .collect(),
+            questions: understanding
+                .questions
+                .into_iter()
+                .map(|hit| self.question_match(hit))
+                .collect(),
             intents: self
                 .snapshot
                 .intents
@@ -625,10 +699,34 @@ impl Engine {
         }
     }
 
-    fn understand(&self, message: &str) -> Understanding {
+    fn question_match(&self, hit: PackHit) -> QuestionMatch {
+        let (id, title) = match hit.target {
+            Target::Service(ordinal) => {
+                let service = self.snapshot.catalog.service_at(ordinal);
+                (
+                    service.map(|s| s.id.clone()).unwrap_or_default(),
+                    service.map(|s| s.name.clone()).unwrap_or_default(),
+                )
+            }
+            Target::Answer(i) => {
+                let id = self
+                    .snapshot
+                    .layer
+                    .answers
+                    .get(i)
+                    .map(|a| a.id.clone())
+                    .unwrap_or_default();
+                (id.clone(), id)
+            }
+        };
+        QuestionMatch { id, title, hit }
+    }
+
+    fn understand(&self, message: &str, tenant: &str) -> Understanding {
         let snapshot = &*self.snapshot;
         let aspect = snapshot.aspects.detect(message);
-        let mut query = snapshot.index.analyze(message, &snapshot.synonyms);
+        let full = snapshot.index.analyze(message, &snapshot.synonyms);
+        let mut query = full.clone();
         if let Some(found) = &aspect {
             let without_cues = query.without_words(&found.cue_tokens);
             if !without_cues.all_unknown() {
@@ -636,10 +734,16 @@ impl Engine {
             }
         }
         let hits = snapshot.index.search_terms(&query, CANDIDATES);
+        let questions = snapshot.layer.index(tenant).matches(&full, CANDIDATES);
+        let catalogue = hits.clone();
+        let mut hits = fuse(hits, &questions, snapshot.config.boosts.questions);
+        hits.truncate(CANDIDATES);
         let decision = policy::decide(&hits, &snapshot.config.thresholds);
         Understanding {
             aspect,
             query,
+            catalogue,
+            questions,
             hits,
             decision,
         }

@@ -4,6 +4,7 @@ mod answer;
 pub mod choice;
 mod context;
 mod engine;
+mod layer;
 pub mod near_duplicates;
 pub mod policy;
 mod reply;
@@ -11,6 +12,9 @@ pub mod smalltalk;
 
 pub use answer::{german_date, is_safe_url, summary};
 pub use context::{ContextCodec, ConversationState, MAX_CONTEXT_LEN};
-pub use engine::{Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, Snapshot, WordSteps};
+pub use engine::{
+    Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, QuestionMatch, Snapshot, SnapshotError,
+    WordSteps,
+};
 pub use policy::Decision;
 pub use reply::{ChatRequest, IntentScore, OfficeRef, Reply, ReplyKind, Source, Suggestion};

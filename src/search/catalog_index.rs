@@ -98,6 +98,7 @@ pub struct CatalogIndex {
     qualifiers: Vec<Vec<String>>,
     /// Per service ordinal: its near-duplicate variants.
     variants: Variants,
+
     /// Corrects unknown query words against the index vocabulary (German analysis only).
     corrector: Option<TypoCorrector>,
     fields: Fields,
@@ -225,6 +226,12 @@ impl CatalogIndex {
     /// without words found in a fifth of all services ("beantragen", "Termin").
     pub fn qualifier_terms(&self, ordinal: usize) -> &[String] {
         self.qualifiers.get(ordinal).map_or(&[], Vec::as_slice)
+    }
+
+    /// The analyzer the index was built with (German analysis with the catalogue's
+    /// compound dictionary), for indexing text that must meet this index's terms.
+    pub fn analyzer(&self) -> &TextAnalyzer {
+        &self.analyzer
     }
 
     /// The near-duplicate variants of a service, by position in the catalogue.

@@ -1,10 +1,14 @@
 //! Retrieval: the tantivy index over the catalogue and the queries built from analysed text.
 
 mod catalog_index;
+mod fusion;
+mod pack_index;
 mod query;
 mod schema;
 pub mod variants;
 
 pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult};
+pub use fusion::fuse;
+pub use pack_index::{PackHit, PackIndex, Target};
 pub use query::{AnalyzedQuery, QueryTerm, TermOrigin};
 pub use schema::{FieldBoosts, ServiceField};

@@ -135,6 +135,44 @@ impl AnalyzedQuery {
         self.terms.iter().all(QueryTerm::is_unknown)
     }
 
+    /// Analyses `message` on its own, without a catalogue: per word its analysed form and
+    /// compound parts, every term weighted 1 and counted as known. For tests and tools; the
+    /// engine analyses with [`crate::search::CatalogIndex::analyze`].
+    ///
+    /// ```
+    /// let analyzer = sophia::text::retrieval_analyzer();
+    /// let q = sophia::search::AnalyzedQuery::from_words(&analyzer, "Reisepass verloren");
+    /// assert_eq!(q.words(), vec![0, 1]);
+    /// ```
+    pub fn from_words(analyzer: &tantivy::tokenizer::TextAnalyzer, message: &str) -> AnalyzedQuery {
+        let mut analyzer = analyzer.clone();
+        let mut terms = Vec::new();
+        let mut word = 0;
+        for (_, raw) in crate::text::words(message) {
+            let tokens = crate::text::tokens(&mut analyzer, raw);
+            if tokens.is_empty() {
+                continue;
+            }
+            let last = tokens.len() - 1;
+            for (i, text) in tokens.into_iter().enumerate() {
+                let origin = match i {
+                    0 => TermOrigin::Exact,
+                    i => TermOrigin::Part { head: i == last },
+                };
+                terms.push(QueryTerm {
+                    text,
+                    weight: 1.0,
+                    doc_freq: 1,
+                    word,
+                    origin,
+                    factor: 1.0,
+                });
+            }
+            word += 1;
+        }
+        AnalyzedQuery { terms }
+    }
+
     /// Removes every word whose own (exact) term is one of `texts`.
     pub fn without_words(&self, texts: &[String]) -> AnalyzedQuery {
         let dropped: Vec<usize> = self

@@ -48,6 +48,9 @@ pub struct FieldBoosts {
     pub keywords: f32,
     /// Boost of the description and other text.
     pub body: f32,
+    /// Weight of a service's best matching pack question, against the best catalogue
+    /// score taken as 1 (see [`crate::search::fuse`]).
+    pub questions: f32,
 }
 
 impl Default for FieldBoosts {
@@ -56,6 +59,7 @@ impl Default for FieldBoosts {
             name: 3.0,
             keywords: 2.0,
             body: 1.0,
+            questions: 4.0,
         }
     }
 }
@@ -66,6 +70,7 @@ impl FieldBoosts {
         name: 1.0,
         keywords: 1.0,
         body: 1.0,
+        questions: 0.0,
     };
 
     /// The boost of one field.

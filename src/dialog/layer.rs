@@ -1,0 +1,98 @@
+//! The editable layer of a snapshot: per tenant, the questions of the packs it uses.
+
+use std::collections::HashMap;
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::config::Config;
+use crate::content::{Catalog, CustomAnswer, PackError, PackLibrary, pack};
+use crate::search::{PackIndex, Target};
+use crate::text::Synonyms;
+
+/// Custom answers and, per tenant, the index over its packs' questions.
+#[derive(Debug, Default)]
+pub struct Layer {
+    /// Every custom answer of every pack in use; [`Target::Answer`] points into this list.
+    pub answers: Vec<CustomAnswer>,
+    by_tenant: HashMap<String, PackIndex>,
+    empty: PackIndex,
+}
+
+impl Layer {
+    /// Resolves each tenant's packs from `library` and indexes their questions with the
+    /// catalogue's `analyzer`. Refused, with every mistake, when a tenant names a pack the
+    /// library lacks, a pack names a service the catalogue lacks, or packs used together
+    /// conflict (one answer id twice, one question for two answers).
+    pub fn build(
+        catalog: &Catalog,
+        library: &PackLibrary,
+        config: &Config,
+        analyzer: &TextAnalyzer,
+        synonyms: &Synonyms,
+    ) -> Result<Layer, Vec<PackError>> {
+        let mut layer = Layer::default();
+        let mut errors = Vec::new();
+        // Each pack's answers are added once, however many tenants use it.
+        let mut first_answer: HashMap<&str, usize> = HashMap::new();
+        for tenant in &config.tenants {
+            let mut packs = Vec::new();
+            for name in &tenant.packs {
+                match library.get(name) {
+                    Some(pack) => packs.push(pack),
+                    None => errors.push(PackError {
+                        origin: Default::default(),
+                        message: format!(
+                            "tenant `{}` uses pack `{name}`, which does not exist (packs: {})",
+                            tenant.id,
+                            library.names().collect::<Vec<_>>().join(", ")
+                        ),
+                    }),
+                }
+            }
+            let owned: Vec<_> = packs.iter().map(|p| (*p).clone()).collect();
+            errors.extend(pack::conflicts(&owned));
+            let mut questions: Vec<(Target, &str)> = Vec::new();
+            for pack in &packs {
+                let start = *first_answer.entry(&pack.name).or_insert_with(|| {
+                    let start = layer.answers.len();
+                    layer.answers.extend(pack.answers.iter().cloned());
+                    start
+                });
+                for (i, answer) in pack.answers.iter().enumerate() {
+                    for question in &answer.questions {
+                        questions.push((Target::Answer(start + i), question.text.as_str()));
+                    }
+                }
+                for service in &pack.services {
+                    let Some(ordinal) = catalog.ordinal(&service.service_id) else {
+                        errors.push(PackError {
+                            origin: service.origin.clone(),
+                            message: format!(
+                                "service {:?} is not in the catalogue (or not shown to citizens)",
+                                service.service_id
+                            ),
+                        });
+                        continue;
+                    };
+                    for question in &service.questions {
+                        questions.push((Target::Service(ordinal), question.text.as_str()));
+                    }
+                }
+            }
+            layer.by_tenant.insert(
+                tenant.id.clone(),
+                PackIndex::build(questions, analyzer, synonyms),
+            );
+        }
+        if errors.is_empty() {
+            Ok(layer)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The question index of a tenant (empty for a tenant without packs).
+    pub fn index(&self, tenant: &str) -> &PackIndex {
+        self.by_tenant.get(tenant).unwrap_or(&self.empty)
+    }
+}
