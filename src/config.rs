@@ -91,9 +91,9 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            min_coverage: 0.25,
+            min_coverage: 0.4,
             min_title_coverage: 0.05,
-            clarify_margin: 0.03,
+            clarify_margin: 0.06,
             near_duplicate_score: 0.85,
             small_talk: 0.3,
             off_topic: 0.7,
