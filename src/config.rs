@@ -86,6 +86,9 @@ pub struct Thresholds {
     pub off_topic: f32,
     /// At most this many choices in a "Meinten Sie ...?".
     pub max_choices: usize,
+    /// From this similarity of the message to one of its questions on, an editors' custom
+    /// answer is given, before any service description.
+    pub custom_answer: f32,
 }
 
 impl Default for Thresholds {
@@ -98,6 +101,7 @@ impl Default for Thresholds {
             small_talk: 0.3,
             off_topic: 0.7,
             max_choices: 3,
+            custom_answer: 0.6,
         }
     }
 }
@@ -194,6 +198,7 @@ impl Config {
             ("near_duplicate_score", t.near_duplicate_score),
             ("small_talk", t.small_talk),
             ("off_topic", t.off_topic),
+            ("custom_answer", t.custom_answer),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(invalid(format!(

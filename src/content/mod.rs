@@ -5,6 +5,7 @@ pub mod dldb;
 pub mod html;
 mod import;
 mod library;
+pub mod markdown;
 mod model;
 pub mod pack;
 

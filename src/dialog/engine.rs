@@ -13,7 +13,7 @@ use super::policy::{self, Decision};
 use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestion};
 use super::smalltalk::{self, SmallTalk};
 use crate::config::{Config, Tenant};
-use crate::content::{Catalog, PackError, PackLibrary, Service};
+use crate::content::{Catalog, CustomAnswer, Day, PackError, PackLibrary, Service, markdown};
 use crate::nlu::language;
 use crate::nlu::{
     Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
@@ -317,6 +317,10 @@ impl Engine {
                 FOLLOW_UP_CONFIDENCE,
                 None,
             );
+        }
+        // An editors' answer that matches well comes before any service description.
+        if let Some((answer, similarity)) = self.custom_answer(tenant, &understanding) {
+            return self.custom_reply(&state, answer, similarity);
         }
         if let Some(reply) = self.small_talk(
             tenant,
@@ -882,6 +886,74 @@ impl Engine {
             aspect,
             sources,
             suggestions,
+            next,
+        )
+    }
+
+    /// The custom answer to give, if one of the tenant's packs has a question the message
+    /// matches well: the tenant's own packs (listed last) before shared ones, then the
+    /// closest match. Answers outside their validity dates are never given.
+    fn custom_answer(
+        &self,
+        tenant: &Tenant,
+        understanding: &Understanding,
+    ) -> Option<(&CustomAnswer, f32)> {
+        let snapshot = &*self.snapshot;
+        let today = Day::today();
+        let threshold = snapshot.config.thresholds.custom_answer;
+        understanding
+            .questions
+            .iter()
+            .filter(|hit| hit.similarity >= threshold)
+            .filter_map(|hit| match hit.target {
+                Target::Answer(i) => Some((snapshot.layer.answers.get(i)?, hit.similarity)),
+                Target::Service(_) => None,
+            })
+            .filter(|(answer, _)| answer.is_valid_on(today))
+            .max_by(|(a, x), (b, y)| {
+                let rank =
+                    |answer: &CustomAnswer| tenant.packs.iter().position(|p| *p == answer.pack);
+                rank(a).cmp(&rank(b)).then(x.total_cmp(y))
+            })
+    }
+
+    fn custom_reply(
+        &self,
+        state: &ConversationState,
+        custom: &CustomAnswer,
+        similarity: f32,
+    ) -> Reply {
+        let mut answer = Answer::default();
+        let rich = markdown::render(&custom.answer);
+        answer.rich(&rich.text, &rich.html);
+        if let Some(link) = &custom.link {
+            answer.link("Mehr dazu", link);
+        }
+        let source = Source {
+            kind: "custom".into(),
+            id: custom.id.clone(),
+            title: custom
+                .questions
+                .first()
+                .map_or_else(|| custom.id.clone(), |q| q.text.clone()),
+            url: custom.link.clone(),
+            score: Some(similarity),
+            updated: None,
+            attribution: None,
+        };
+        let next = ConversationState {
+            service: None,
+            choices: Vec::new(),
+            aspect: None,
+            ..state.next(self.snapshot.version())
+        };
+        self.reply(
+            ReplyKind::Custom,
+            answer,
+            similarity,
+            None,
+            vec![source],
+            Vec::new(),
             next,
         )
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::config::Config;
-use crate::content::{Catalog, CustomAnswer, PackError, PackLibrary, pack};
+use crate::content::{Catalog, CustomAnswer, PackError, PackLibrary};
 use crate::search::{PackIndex, Target};
 use crate::text::Synonyms;
 
@@ -21,8 +21,7 @@ pub struct Layer {
 impl Layer {
     /// Resolves each tenant's packs from `library` and indexes their questions with the
     /// catalogue's `analyzer`. Refused, with every mistake, when a tenant names a pack the
-    /// library lacks, a pack names a service the catalogue lacks, or packs used together
-    /// conflict (one answer id twice, one question for two answers).
+    /// library lacks or a pack names a service the catalogue lacks.
     pub fn build(
         catalog: &Catalog,
         library: &PackLibrary,
@@ -49,8 +48,8 @@ impl Layer {
                     }),
                 }
             }
-            let owned: Vec<_> = packs.iter().map(|p| (*p).clone()).collect();
-            errors.extend(pack::conflicts(&owned));
+            // The same question or id in two packs is no mistake: a tenant's own pack
+            // answers it in place of the shared one (see `Engine`'s precedence).
             let mut questions: Vec<(Target, &str)> = Vec::new();
             for pack in &packs {
                 let start = *first_answer.entry(&pack.name).or_insert_with(|| {
