@@ -10,6 +10,7 @@
 //! assert_eq!(reply.sources[0].id, "1063453"); // Reisepass
 //! ```
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod dialog;

@@ -71,6 +71,13 @@ enum Command {
         #[arg(long, conflicts_with = "baseline")]
         features: bool,
     },
+    /// Check packs, synonyms, intents, small talk and configuration files before they go
+    /// live: every mistake with file:line:column; exit code 1 on errors.
+    Check {
+        /// Files or folders (searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Run the HTTP server (API and demo page).
     Serve {
         /// Address to listen on.
@@ -214,6 +221,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { paths } => {
+            let findings = sophia::check::check(&paths, &catalog);
+            for finding in &findings {
+                println!("{finding}");
+            }
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == sophia::check::Severity::Error)
+                .count();
+            let warnings = findings.len() - errors;
+            println!("{errors} errors, {warnings} warnings");
+            Ok(if errors == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Serve { addr } => {
             let key = std::env::var("SOPHIA_CONTEXT_KEY")

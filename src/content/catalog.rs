@@ -13,7 +13,7 @@ const SHIPPED_SERVICES: &str = include_str!("../../index/muenchen/services_de.js
 const SHIPPED_LOCATIONS: &str = include_str!("../../index/muenchen/locations_de.json");
 
 /// All services and offices of one content source, with lookups by id and a content version.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     services: Vec<Service>,
     offices: Vec<Office>,
