@@ -27,10 +27,26 @@ pub struct Config {
     /// Field boosts of the catalogue search.
     #[serde(default)]
     pub boosts: FieldBoosts,
+    /// The admin listener (content reload).
+    #[serde(default)]
+    pub admin: AdminConfig,
     /// The portals Sophia answers for.
     #[serde(rename = "tenant")]
     pub tenants: Vec<Tenant>,
 }
+
+/// The admin listener's access.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Bearer token for `POST /admin/reload`, for any tenant. The environment variable
+    /// `SOPHIA_ADMIN_TOKEN` overrides it. At least 16 characters.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// Shortest admin token accepted.
+pub const MIN_TOKEN_CHARS: usize = 16;
 
 /// Conversation context protection.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -59,6 +75,10 @@ pub struct Tenant {
     /// its own last (a later pack's answer wins over an earlier one's).
     #[serde(default)]
     pub packs: Vec<String>,
+    /// This tenant's editors' bearer token for `POST /admin/reload`. The environment
+    /// variable `SOPHIA_ADMIN_TOKEN_<ID>` (id upper-cased, `-` as `_`) overrides it.
+    #[serde(default)]
+    pub admin_token: Option<String>,
 }
 
 /// The thresholds of the answer policy; `docs/THRESHOLDS.md` says how they were chosen.
@@ -184,6 +204,13 @@ impl Config {
                 return Err(invalid(format!("tenant id `{}` appears twice", tenant.id)));
             }
         }
+        for (who, token) in self.admin_tokens(|_| None) {
+            if token.chars().count() < MIN_TOKEN_CHARS {
+                return Err(invalid(format!(
+                    "the admin token of {who} is shorter than {MIN_TOKEN_CHARS} characters"
+                )));
+            }
+        }
         if self.tenant(&self.default_tenant).is_none() {
             return Err(invalid(format!(
                 "default_tenant `{}` is not one of the [[tenant]] ids",
@@ -229,6 +256,34 @@ impl Config {
     /// A tenant by id.
     pub fn tenant(&self, id: &str) -> Option<&Tenant> {
         self.tenants.iter().find(|t| t.id == id)
+    }
+
+    /// Every admin token with whom it belongs to (`"global"` or a tenant id); the
+    /// environment overrides the file.
+    ///
+    /// ```
+    /// let config = sophia::config::Config::shipped();
+    /// // The shipped configuration holds no token: the admin endpoint refuses everyone.
+    /// assert!(config.admin_tokens(|_| None).is_empty());
+    /// let tokens = config.admin_tokens(|name| (name == "SOPHIA_ADMIN_TOKEN_MUENCHEN").then(|| "x".repeat(20)));
+    /// assert_eq!(tokens, [("muenchen".to_string(), "x".repeat(20))]);
+    /// ```
+    pub fn admin_tokens(&self, env: impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
+        let mut tokens = Vec::new();
+        if let Some(token) = env("SOPHIA_ADMIN_TOKEN").or_else(|| self.admin.token.clone()) {
+            tokens.push(("global".to_string(), token));
+        }
+        for tenant in &self.tenants {
+            let name = format!(
+                "SOPHIA_ADMIN_TOKEN_{}",
+                tenant.id.to_uppercase().replace('-', "_")
+            );
+            if let Some(token) = env(&name).or_else(|| tenant.admin_token.clone()) {
+                tokens.push((tenant.id.clone(), token));
+            }
+        }
+        tokens.retain(|(_, token)| !token.is_empty());
+        tokens
     }
 
     /// The default tenant.

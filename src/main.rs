@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use sophia::config::Config;
-use sophia::content::{Catalog, PackLibrary};
 use sophia::dialog::ContextCodec;
 use sophia::eval::{self, AlwaysTop1, Answerer};
 use sophia::search::IndexOptions;
+use sophia::server::{ContentSource, LiveEngine, Reloader};
 use sophia::{ChatRequest, Engine, Snapshot};
 
 /// Sophia, the citizen chatbot engine.
@@ -78,11 +77,16 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Run the HTTP server (API and demo page).
+    /// Run the HTTP server (API and demo page), with the admin endpoints on a separate
+    /// listener. SIGHUP or `POST /admin/reload` reloads the content.
     Serve {
         /// Address to listen on.
         #[arg(long, env = "SOPHIA_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+        /// Address of the admin listener (`POST /admin/reload`, `GET /health`); keep it
+        /// on loopback or an internal network.
+        #[arg(long, env = "SOPHIA_ADMIN_ADDR", default_value = "127.0.0.1:9090")]
+        admin_addr: String,
     },
 }
 
@@ -100,26 +104,14 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let serving = matches!(cli.command, Command::Serve { .. });
     sophia::server::init_logging(serving);
-    let config = match &cli.config {
-        Some(path) => Config::load(path)?,
-        None => Config::shipped(),
+    let source = ContentSource {
+        config: cli.config.clone(),
+        content: cli.content.clone(),
+        packs: cli.packs.clone(),
     };
-    let catalog = match &cli.content {
-        Some(dir) => Catalog::from_dir(dir)?,
-        None => Catalog::shipped(),
-    };
-    let library = match &cli.packs {
-        Some(dir) => PackLibrary::load(dir).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            anyhow::anyhow!("the packs have mistakes:\n{}", lines.join("\n"))
-        })?,
-        None => PackLibrary::shipped(),
-    };
-    let report = catalog.report();
-    for warning in &report.warnings {
-        tracing::warn!("{warning}");
-    }
-    tracing::info!("content {}: {report}", catalog.version());
+    let config = source.config().map_err(anyhow::Error::msg)?;
+    let library = source.packs().map_err(anyhow::Error::msg)?;
+    let catalog = source.catalog().map_err(anyhow::Error::msg)?;
     if !catalog.services().iter().any(|s| s.citizen_facing) {
         tracing::warn!(
             "the catalogue holds no service a citizen can be offered: every question will fall back"
@@ -239,7 +231,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Command::Serve { addr } => {
+        Command::Serve { addr, admin_addr } => {
             let key = std::env::var("SOPHIA_CONTEXT_KEY")
                 .ok()
                 .or_else(|| config.context.key.clone());
@@ -253,9 +245,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             };
             let snapshot = Snapshot::build(catalog, &library, config)?;
-            let engine = Engine::new(Arc::new(snapshot), codec);
+            let engine = Engine::new(Arc::new(snapshot), codec.clone());
+            let reloader = Arc::new(Reloader::new(source, LiveEngine::new(engine), codec));
             let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(sophia::server::serve(engine, &addr))?;
+            runtime.block_on(sophia::server::serve(reloader, &addr, &admin_addr))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -90,6 +90,22 @@ impl PackLibrary {
         }
     }
 
+    /// A short hash of every pack's content: changes whenever a pack does.
+    ///
+    /// ```
+    /// use sophia::content::PackLibrary;
+    /// assert_ne!(PackLibrary::shipped().version(), PackLibrary::default().version());
+    /// ```
+    pub fn version(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(format!("{:?}", self.packs).as_bytes());
+        hash.finalize()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The pack called `name`.
     pub fn get(&self, name: &str) -> Option<&Pack> {
         self.packs.get(name)

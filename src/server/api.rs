@@ -21,8 +21,10 @@ pub async fn chat(
 ) -> Result<Json<Reply>, ApiError> {
     let Json(body) = body?;
     let request = chat_request(body)?;
+    // The engine this request is answered by, even if content is reloaded meanwhile.
+    let engine = state.engine.current();
     if let Some(tenant) = &request.tenant
-        && state.engine.snapshot().config.tenant(tenant).is_none()
+        && engine.snapshot().config.tenant(tenant).is_none()
     {
         return Err(ApiError::not_found(
             "unknown_tenant",
@@ -31,7 +33,7 @@ pub async fn chat(
     }
     if let Some(context) = request.context.as_deref()
         && !context.is_empty()
-        && !state.engine.context_is_valid(context)
+        && !engine.context_is_valid(context)
     {
         tracing::warn!(
             "context ignored: tampered, oversized, signed with another key or from another content version"
@@ -39,7 +41,6 @@ pub async fn chat(
     }
     // Answering is quick but CPU-bound: keep it off the threads that serve connections, so
     // a burst of costly messages cannot stall /health or other clients.
-    let engine = state.engine.clone();
     let reply = tokio::task::spawn_blocking(move || {
         let reply = engine.respond(&request);
         tracing::debug!(message = %request.message, "chat message");
@@ -196,7 +197,7 @@ pub async fn feedback(
     let service = feedback
         .context
         .as_deref()
-        .and_then(|c| state.engine.context_service(c));
+        .and_then(|c| state.engine.current().context_service(c));
     tracing::info!(
         helpful = feedback.helpful,
         service = service.as_deref(),
@@ -208,10 +209,12 @@ pub async fn feedback(
 
 /// `GET /health`: the content version.
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
-    let snapshot = state.engine.snapshot();
+    let engine = state.engine.current();
+    let snapshot = engine.snapshot();
     Json(json!({
         "status": "ok",
         "version": snapshot.version(),
+        "packs_version": snapshot.packs_version(),
         "services": snapshot.index.len(),
     }))
 }

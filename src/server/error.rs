@@ -66,6 +66,15 @@ impl ApiError {
         }
     }
 
+    /// A 401: the request lacks valid credentials.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: message.into(),
+        }
+    }
+
     /// A 404.
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
         ApiError {

@@ -1,8 +1,11 @@
 //! The HTTP server: the chat API, health, and the demo page, around the engine.
 
+mod admin;
 mod api;
 mod error;
+mod reload;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,7 +16,9 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use admin::admin_router;
 pub use error::ApiError;
+pub use reload::{ContentSource, LiveEngine, Reloaded, Reloader};
 
 use crate::dialog::Engine;
 
@@ -28,8 +33,8 @@ const WIDGET_JS: &str = include_str!("../../widget/sophia.js");
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    /// The engine answering.
-    pub engine: Engine,
+    /// The engine answering (swapped by reloads).
+    pub engine: LiveEngine,
 }
 
 /// The router with every endpoint.
@@ -39,6 +44,11 @@ pub struct AppState {
 /// # let _ = app;
 /// ```
 pub fn router(engine: Engine) -> Router {
+    live_router(LiveEngine::new(engine))
+}
+
+/// The router over an engine that reloads may swap.
+pub fn live_router(engine: LiveEngine) -> Router {
     Router::new()
         .route("/api/v1/chat", post(api::chat))
         .route("/api/v1/feedback", post(api::feedback))
@@ -78,19 +88,63 @@ async fn json_errors(response: Response) -> Response {
     response
 }
 
-/// Serves on `addr` until SIGTERM or Ctrl-C, finishing requests in flight.
-pub async fn serve(engine: Engine, addr: &str) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+/// Serves the public API on `addr` and the admin endpoints on `admin_addr` until SIGTERM
+/// or Ctrl-C, finishing requests in flight. SIGHUP reloads the content.
+pub async fn serve(reloader: Arc<Reloader>, addr: &str, admin_addr: &str) -> std::io::Result<()> {
+    let bind = |addr: &str| {
+        let addr = addr.to_string();
+        async move {
+            tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+        }
+    };
+    let listener = bind(addr).await?;
+    let admin = bind(admin_addr).await?;
+    let engine = reloader.live().current();
     tracing::info!(
-        "Sophia listening on http://{} (content {})",
+        "Sophia listening on http://{} (content {}, packs {}); admin on http://{}",
         listener.local_addr()?,
-        engine.snapshot().version()
+        engine.snapshot().version(),
+        engine.snapshot().packs_version(),
+        admin.local_addr()?,
     );
-    axum::serve(listener, router(engine))
+    if engine
+        .snapshot()
+        .config
+        .admin_tokens(|name| std::env::var(name).ok())
+        .is_empty()
+    {
+        tracing::warn!(
+            "no admin token configured: POST /admin/reload refuses every request (SIGHUP still reloads)"
+        );
+    }
+    drop(engine);
+    #[cfg(unix)]
+    tokio::spawn(reload_on_hangup(Arc::clone(&reloader)));
+    let admin_app = admin_router(Arc::clone(&reloader));
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(admin, admin_app).await {
+            tracing::error!(%error, "admin listener failed");
+        }
+    });
+    axum::serve(listener, live_router(reloader.live().clone()))
         .with_graceful_shutdown(shutdown_signal())
         .await
+}
+
+/// Reloads the content on every SIGHUP.
+#[cfg(unix)]
+async fn reload_on_hangup(reloader: Arc<Reloader>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP: reload through POST /admin/reload");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        // The outcome is logged by the reloader.
+        let _ = reloader.reload("SIGHUP").await;
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,0 +1,106 @@
+//! The admin listener: `POST /admin/reload` behind bearer tokens, and `GET /health`.
+//!
+//! It listens on its own address (loopback by default), apart from the public API.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use super::error::ApiError;
+use super::reload::Reloader;
+
+/// The admin router over `reloader`. Tokens are read from the configuration being served
+/// (and the environment) on every request, so a reload can change them.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sophia::server::{ContentSource, LiveEngine, Reloader, admin_router};
+/// let live = LiveEngine::new(sophia::Engine::shipped());
+/// let codec = sophia::dialog::ContextCodec::random();
+/// let app = admin_router(Arc::new(Reloader::new(ContentSource::default(), live, codec)));
+/// # let _ = app;
+/// ```
+pub fn admin_router(reloader: Arc<Reloader>) -> Router {
+    Router::new()
+        .route("/admin/reload", post(reload))
+        .route("/health", get(health))
+        .fallback(|| async {
+            ApiError::not_found(
+                "not_found",
+                "admin endpoints: POST /admin/reload, GET /health",
+            )
+        })
+        .with_state(reloader)
+}
+
+async fn reload(State(reloader): State<Arc<Reloader>>, headers: HeaderMap) -> Response {
+    let by = match authorize(&reloader, &headers) {
+        Ok(by) => by,
+        Err(message) => {
+            let mut response = ApiError::unauthorized(message).into_response();
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+    };
+    match reloader.reload(&format!("admin ({by})")).await {
+        Ok(reloaded) => (
+            StatusCode::OK,
+            axum::Json(json!({"status": "reloaded", "reload": reloaded})),
+        )
+            .into_response(),
+        Err(message) => ApiError::unprocessable(
+            "invalid_content",
+            format!("the new content was refused, the running content stays:\n{message}"),
+        )
+        .into_response(),
+    }
+}
+
+async fn health(State(reloader): State<Arc<Reloader>>) -> Response {
+    let engine = reloader.live().current();
+    let snapshot = engine.snapshot();
+    axum::Json(json!({
+        "status": "ok",
+        "version": snapshot.version(),
+        "packs_version": snapshot.packs_version(),
+    }))
+    .into_response()
+}
+
+/// Who the bearer token belongs to, or why the request is refused.
+fn authorize(reloader: &Reloader, headers: &HeaderMap) -> Result<String, String> {
+    let unauthorized = |message: &str| message.to_string();
+    let engine = reloader.live().current();
+    let tokens = engine
+        .snapshot()
+        .config
+        .admin_tokens(|name| std::env::var(name).ok());
+    if tokens.is_empty() {
+        return Err(unauthorized(
+            "no admin token is configured ([admin] token, a tenant's admin_token or SOPHIA_ADMIN_TOKEN)",
+        ));
+    }
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return Err(unauthorized("send `Authorization: Bearer <token>`"));
+    };
+    // Every token is compared, each in constant time, so timing tells nothing.
+    let mut found = None;
+    for (who, token) in &tokens {
+        if bool::from(token.as_bytes().ct_eq(given.trim().as_bytes())) {
+            found = Some(who.clone());
+        }
+    }
+    found.ok_or_else(|| unauthorized("the bearer token is not valid"))
+}
