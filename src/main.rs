@@ -70,6 +70,16 @@ enum Command {
         #[arg(long, conflicts_with = "baseline")]
         features: bool,
     },
+    /// Turn a spreadsheet (CSV as Excel saves it) of custom answers into a pack file.
+    #[command(name = "import-csv")]
+    ImportCsv {
+        /// The CSV file: columns id, Frage (one or more), Antwort, and optionally link,
+        /// tags, gültig ab, gültig bis.
+        file: PathBuf,
+        /// The pack file to write (`packs/NAME/answers.toml`); replaced when it exists.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Check packs, synonyms, intents, small talk and configuration files before they go
     /// live: every mistake with file:line:column; exit code 1 on errors.
     Check {
@@ -212,6 +222,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     println!("{}", report.render(misses, &title));
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ImportCsv { file, out } => {
+            let name = file.display().to_string();
+            let bytes = std::fs::read(&file).with_context(|| format!("{name}: cannot read"))?;
+            let toml = match sophia::content::csv_import::to_pack(&name, &bytes) {
+                Ok(toml) => toml,
+                Err(errors) => {
+                    for error in &errors {
+                        println!("error: {error}");
+                    }
+                    println!("{} errors; nothing written", errors.len());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let answers = toml.lines().filter(|l| *l == "[[answer]]").count();
+            // Written beside the target and renamed: a reader never sees half a file.
+            let partial = out.with_extension("toml.partial");
+            std::fs::write(&partial, toml)
+                .with_context(|| format!("{}: cannot write", partial.display()))?;
+            std::fs::rename(&partial, &out)
+                .with_context(|| format!("{}: cannot write", out.display()))?;
+            println!("{answers} answers written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { paths } => {

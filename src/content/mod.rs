@@ -1,6 +1,7 @@
 //! Content: the model of services and offices, and the importers that fill it.
 
 mod catalog;
+pub mod csv_import;
 pub mod dldb;
 pub mod html;
 mod import;
@@ -13,4 +14,13 @@ pub use catalog::Catalog;
 pub use import::{ImportError, ImportReport, Warning};
 pub use library::PackLibrary;
 pub use model::*;
+
+/// A spreadsheet header reduced for matching: lower case, umlauts folded, `_` and `-` as
+/// spaces ("Gültig_ab" and "gueltig ab" meet).
+fn normalize_header(header: &str) -> String {
+    crate::text::words(&header.replace(['_', '-'], " "))
+        .map(|(_, w)| crate::text::normalize_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 pub use pack::{CustomAnswer, Day, Origin, Pack, PackError, PackQuestion, ServiceQuestions};
