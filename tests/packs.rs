@@ -94,6 +94,15 @@ fn answers_of_packs_a_tenant_does_not_use_are_never_given() {
 }
 
 #[test]
+fn a_packs_synonyms_apply_for_the_tenants_using_it() {
+    let city = ask("stadt", "couch abholen lassen");
+    assert_eq!(city.kind, ReplyKind::Custom, "{}", city.text);
+    assert_eq!(city.sources[0].id, "sperrmuell");
+    let county = ask("kreis", "couch abholen lassen");
+    assert_ne!(county.kind, ReplyKind::Custom, "{}", county.text);
+}
+
+#[test]
 fn an_expired_answer_is_not_given() {
     let reply = ask("stadt", "wann wird der christbaum abgeholt");
     assert!(

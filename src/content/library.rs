@@ -6,6 +6,7 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 
 use super::pack::{self, Origin, Pack, PackError};
+use crate::text::Synonyms;
 
 /// The repository's `packs/` folder, compiled in.
 static SHIPPED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/packs");
@@ -20,6 +21,8 @@ static SHIPPED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/packs");
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackLibrary {
     packs: BTreeMap<String, Pack>,
+    /// Synonym files at the top of the packs folder: for every tenant.
+    synonyms: Synonyms,
 }
 
 impl PackLibrary {
@@ -30,7 +33,11 @@ impl PackLibrary {
             let name = dir.path().display().to_string();
             let mut files: Vec<(String, &str)> = dir
                 .files()
-                .filter(|f| f.path().extension().is_some_and(|x| x == "toml"))
+                .filter(|f| {
+                    f.path()
+                        .extension()
+                        .is_some_and(|x| x == "toml" || x == "txt")
+                })
                 .filter_map(|f| Some((format!("packs/{}", f.path().display()), f.contents_utf8()?)))
                 .collect();
             files.sort();
@@ -60,14 +67,33 @@ impl PackLibrary {
                 message: format!("cannot read the packs folder: {e}"),
             }]
         })?;
-        let mut dirs: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        dirs.sort();
+        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
         let mut library = PackLibrary::default();
         let mut errors = Vec::new();
+        for file in paths
+            .iter()
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
+        {
+            let name = file.display().to_string();
+            let text = std::fs::read(file)
+                .map_err(|e| PackError {
+                    origin: Origin {
+                        file: name.clone(),
+                        ..Origin::default()
+                    },
+                    message: format!("cannot read: {e}"),
+                })
+                .and_then(|bytes| pack::decode(&name, bytes));
+            match text {
+                Ok(text) => match pack::parse_files("", &[(&name, &text)]) {
+                    Ok(pack) => library.synonyms.extend(&pack.synonyms),
+                    Err(e) => errors.extend(e),
+                },
+                Err(e) => errors.push(e),
+            }
+        }
+        let dirs: Vec<_> = paths.into_iter().filter(|p| p.is_dir()).collect();
         for dir in dirs {
             match pack::load_dir(&dir) {
                 Ok(pack) => {
@@ -87,7 +113,14 @@ impl PackLibrary {
     pub fn from_packs(packs: impl IntoIterator<Item = Pack>) -> PackLibrary {
         PackLibrary {
             packs: packs.into_iter().map(|p| (p.name.clone(), p)).collect(),
+            synonyms: Synonyms::default(),
         }
+    }
+
+    /// The synonym rules for every tenant besides the shipped ones (`*.txt` at the top of
+    /// the packs folder).
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.synonyms
     }
 
     /// A short hash of every pack's content: changes whenever a pack does.
@@ -99,7 +132,7 @@ impl PackLibrary {
     pub fn version(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut hash = Sha256::new();
-        hash.update(format!("{:?}", self.packs).as_bytes());
+        hash.update(format!("{:?}{:?}", self.packs, self.synonyms).as_bytes());
         hash.finalize()[..6]
             .iter()
             .map(|b| format!("{b:02x}"))

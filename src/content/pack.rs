@@ -19,6 +19,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::is_safe_url;
+use crate::text::Synonyms;
 
 /// Where something was written: file, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -180,6 +181,8 @@ pub struct Pack {
     pub answers: Vec<CustomAnswer>,
     /// Questions for catalogue services.
     pub services: Vec<ServiceQuestions>,
+    /// The pack's synonym rules (its `*.txt` files), applied for the tenants using it.
+    pub synonyms: Synonyms,
 }
 
 #[derive(Deserialize)]
@@ -449,7 +452,7 @@ pub fn load_dir(dir: &Path) -> Result<Pack, Vec<PackError>> {
     let mut files: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml" || x == "txt"))
         .collect();
     files.sort();
     let mut sources = Vec::new();
@@ -494,7 +497,7 @@ pub fn decode(file: &str, bytes: Vec<u8>) -> Result<String, PackError> {
 }
 
 /// Parses the files of one pack and checks them together: ids unique, no question given
-/// to two answers.
+/// to two answers. Files ending in `.txt` are synonym files.
 pub fn parse_files(name: &str, files: &[(&str, &str)]) -> Result<Pack, Vec<PackError>> {
     let mut pack = Pack {
         name: name.to_string(),
@@ -502,6 +505,20 @@ pub fn parse_files(name: &str, files: &[(&str, &str)]) -> Result<Pack, Vec<PackE
     };
     let mut errors = Vec::new();
     for (file, text) in files {
+        if file.ends_with(".txt") {
+            match Synonyms::parse(file, text) {
+                Ok(synonyms) => pack.synonyms.extend(&synonyms),
+                Err(e) => errors.extend(e.into_iter().map(|e| PackError {
+                    origin: Origin {
+                        file: e.file,
+                        line: e.line,
+                        column: e.column,
+                    },
+                    message: e.message,
+                })),
+            }
+            continue;
+        }
         match parse_file(name, file, text) {
             Ok(part) => {
                 pack.answers.extend(part.answers);

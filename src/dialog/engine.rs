@@ -62,7 +62,8 @@ pub struct Snapshot {
     pub layer: Layer,
     /// The aspect cues.
     pub aspects: AspectDetector,
-    /// The synonym rules applied to questions.
+    /// The shipped synonym rules; each tenant adds those of its packs
+    /// ([`Layer::synonyms`]).
     pub synonyms: Synonyms,
     /// The intent classifier.
     pub intents: Arc<IntentClassifier>,
@@ -665,10 +666,12 @@ impl Engine {
         let message = clip(message);
         let understanding = self.understand(message, &self.snapshot.config.default_tenant);
         let decision = understanding.decision.clone();
-        let full = self
-            .snapshot
-            .index
-            .analyze(message, &self.snapshot.synonyms);
+        let full = self.snapshot.index.analyze(
+            message,
+            self.snapshot
+                .layer
+                .synonyms(&self.snapshot.config.default_tenant),
+        );
         let cues: &[String] = understanding
             .aspect
             .as_ref()
@@ -775,7 +778,9 @@ impl Engine {
     fn understand(&self, message: &str, tenant: &str) -> Understanding {
         let snapshot = &*self.snapshot;
         let aspect = snapshot.aspects.detect(message);
-        let full = snapshot.index.analyze(message, &snapshot.synonyms);
+        let full = snapshot
+            .index
+            .analyze(message, snapshot.layer.synonyms(tenant));
         let mut query = full.clone();
         if let Some(found) = &aspect {
             let without_cues = query.without_words(&found.cue_tokens);
@@ -784,7 +789,7 @@ impl Engine {
             }
         }
         let hits = snapshot.index.search_terms(&query, CANDIDATES);
-        let questions = snapshot.layer.index(tenant).matches(&full, CANDIDATES);
+        let questions = snapshot.layer.questions(tenant).matches(&full, CANDIDATES);
         let catalogue = hits.clone();
         let mut hits = fuse(hits, &questions, snapshot.config.boosts.questions);
         hits.truncate(CANDIDATES);

@@ -14,8 +14,9 @@ use crate::text::Synonyms;
 pub struct Layer {
     /// Every custom answer of every pack in use; [`Target::Answer`] points into this list.
     pub answers: Vec<CustomAnswer>,
-    by_tenant: HashMap<String, PackIndex>,
+    by_tenant: HashMap<String, (PackIndex, Synonyms)>,
     empty: PackIndex,
+    shipped: Synonyms,
 }
 
 impl Layer {
@@ -29,15 +30,23 @@ impl Layer {
         analyzer: &TextAnalyzer,
         synonyms: &Synonyms,
     ) -> Result<Layer, Vec<PackError>> {
-        let mut layer = Layer::default();
+        let mut layer = Layer {
+            shipped: synonyms.clone(),
+            ..Layer::default()
+        };
         let mut errors = Vec::new();
         // Each pack's answers are added once, however many tenants use it.
         let mut first_answer: HashMap<&str, usize> = HashMap::new();
         for tenant in &config.tenants {
             let mut packs = Vec::new();
+            let mut tenant_synonyms = synonyms.clone();
+            tenant_synonyms.extend(library.synonyms());
             for name in &tenant.packs {
                 match library.get(name) {
-                    Some(pack) => packs.push(pack),
+                    Some(pack) => {
+                        tenant_synonyms.extend(&pack.synonyms);
+                        packs.push(pack);
+                    }
                     None => errors.push(PackError {
                         origin: Default::default(),
                         message: format!(
@@ -78,10 +87,10 @@ impl Layer {
                     }
                 }
             }
-            layer.by_tenant.insert(
-                tenant.id.clone(),
-                PackIndex::build(questions, analyzer, synonyms),
-            );
+            let index = PackIndex::build(questions, analyzer, &tenant_synonyms);
+            layer
+                .by_tenant
+                .insert(tenant.id.clone(), (index, tenant_synonyms));
         }
         if errors.is_empty() {
             Ok(layer)
@@ -91,7 +100,16 @@ impl Layer {
     }
 
     /// The question index of a tenant (empty for a tenant without packs).
-    pub fn index(&self, tenant: &str) -> &PackIndex {
-        self.by_tenant.get(tenant).unwrap_or(&self.empty)
+    pub fn questions(&self, tenant: &str) -> &PackIndex {
+        self.by_tenant
+            .get(tenant)
+            .map_or(&self.empty, |(index, _)| index)
+    }
+
+    /// The synonym rules for a tenant: the shipped ones and those of its packs.
+    pub fn synonyms(&self, tenant: &str) -> &Synonyms {
+        self.by_tenant
+            .get(tenant)
+            .map_or(&self.shipped, |(_, synonyms)| synonyms)
     }
 }

@@ -16,5 +16,6 @@ pub use engine::{
     Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, QuestionMatch, Snapshot, SnapshotError,
     WordSteps,
 };
+pub use layer::Layer;
 pub use policy::Decision;
 pub use reply::{ChatRequest, IntentScore, OfficeRef, Reply, ReplyKind, Source, Suggestion};

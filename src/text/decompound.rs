@@ -769,21 +769,17 @@ mod tests {
     }
 
     #[test]
-    fn at_most_four_parts_and_fast() {
+    fn at_most_four_parts() {
         let dict = Dictionary::from_words(["haus", "auto", "bahn", "hof"]);
         assert_eq!(
             split("hausautobahnhaus", &dict).unwrap(),
             ["haus", "auto", "bahn", "haus"]
         );
         assert_eq!(split("hausautobahnhausauto", &dict), None);
-        let start = std::time::Instant::now();
-        let long = "hausautobahnhausautobahnhausbahnx";
-        for _ in 0..100 {
-            assert_eq!(split(long, &DICT), None);
-            assert!(split("personenbeforderungsschein", &DICT).is_some());
-        }
-        // Generous for debug builds; a split takes microseconds in release.
-        assert!(start.elapsed() < std::time::Duration::from_millis(500));
+        // Long unsplittable words end without a result; their cost is
+        // measured by the analyzer bench, not here.
+        assert_eq!(split("hausautobahnhausautobahnhausbahnx", &DICT), None);
+        assert!(split("personenbeforderungsschein", &DICT).is_some());
     }
 
     #[test]

@@ -99,6 +99,26 @@ impl Synonyms {
         }
     }
 
+    /// Adds the rules of `other` (a pack's synonyms beside the shipped ones).
+    ///
+    /// ```
+    /// use sophia::text::Synonyms;
+    /// let mut all = Synonyms::shipped();
+    /// all.extend(&Synonyms::parse("lokal/synonyms.txt", "wertstoffinsel = container").unwrap());
+    /// assert!(all.alternatives("wertstoffinsel").contains(&"contain".to_string()));
+    /// assert!(!all.alternatives("perso").is_empty());
+    /// ```
+    pub fn extend(&mut self, other: &Synonyms) {
+        for (key, alternatives) in &other.map {
+            let entry = self.map.entry(key.clone()).or_default();
+            for alt in alternatives {
+                if !entry.contains(alt) {
+                    entry.push(alt.clone());
+                }
+            }
+        }
+    }
+
     /// The alternatives of an analysed word (empty when it has none).
     pub fn alternatives(&self, analysed: &str) -> &[String] {
         self.map.get(analysed).map_or(&[], Vec::as_slice)
