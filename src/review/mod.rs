@@ -9,10 +9,12 @@
 //! - [`redact`](mod@redact): e-mail addresses, phone numbers, IBANs, dates and long numbers out.
 //! - [`record`]: one unanswered question, one JSON line.
 //! - [`log`]: appending records to a file (with retention) or to stdout.
+//! - [`report`]: the records of review logs grouped by what they ask, most frequent first.
 
 pub mod log;
 pub mod record;
 pub mod redact;
+pub mod report;
 
 pub use log::{Pruned, ReviewLog, ReviewLogError};
 pub use record::{Nearest, RecordKind, UnansweredRecord};

@@ -192,7 +192,15 @@ impl UnansweredRecord {
     /// assert!(UnansweredRecord::from_json_line("{}").unwrap_err().contains("time"));
     /// ```
     pub fn from_json_line(line: &str) -> Result<UnansweredRecord, String> {
-        serde_json::from_str(line).map_err(|e| e.to_string())
+        serde_json::from_str(line).map_err(|e| {
+            // The line is one line: its column is all there is to say about the place.
+            let message = e.to_string();
+            let place = format!(" at line {} column {}", e.line(), e.column());
+            match message.strip_suffix(&place) {
+                Some(message) => format!("not a review record: {message} (column {})", e.column()),
+                None => format!("not a review record: {message}"),
+            }
+        })
     }
 }
 
@@ -332,7 +340,8 @@ mod tests {
     fn bad_lines_name_what_is_wrong() {
         let good = UnansweredRecord::fallback("a", "x").to_json_line();
         for (line, expected) in [
-            ("not json", "expected"),
+            ("not json", "not a review record: expected ident (column 2)"),
+            ("kaputt", "not a review record: expected value (column 1)"),
             (r#"{"time":"gestern"}"#, "field `time`"),
             (
                 &good.replace("\"fallback\"", "\"other\""),

@@ -3,6 +3,7 @@
 mod api;
 mod error;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -16,6 +17,7 @@ use tower_http::trace::TraceLayer;
 pub use error::ApiError;
 
 use crate::dialog::Engine;
+use crate::review::ReviewLog;
 
 /// Largest request body accepted (bytes).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -30,15 +32,32 @@ const WIDGET_JS: &str = include_str!("../../widget/sophia.js");
 pub struct AppState {
     /// The engine answering.
     pub engine: Engine,
+    /// Where unanswered questions are recorded for review, if anywhere.
+    pub review: Option<Arc<ReviewLog>>,
 }
 
-/// The router with every endpoint.
+/// The router with every endpoint, without a review log.
 ///
 /// ```
 /// let app = sophia::server::router(sophia::Engine::shipped());
 /// # let _ = app;
 /// ```
 pub fn router(engine: Engine) -> Router {
+    router_with_review(engine, None)
+}
+
+/// The router with every endpoint, recording unanswered questions to `review`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sophia::review::ReviewLog;
+/// let app = sophia::server::router_with_review(
+///     sophia::Engine::shipped(),
+///     Some(Arc::new(ReviewLog::stdout())),
+/// );
+/// # let _ = app;
+/// ```
+pub fn router_with_review(engine: Engine, review: Option<Arc<ReviewLog>>) -> Router {
     Router::new()
         .route("/api/v1/chat", post(api::chat))
         .route("/api/v1/feedback", post(api::feedback))
@@ -61,7 +80,7 @@ pub fn router(engine: Engine) -> Router {
         ))
         .layer(axum::middleware::map_response(json_errors))
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState { engine })
+        .with_state(AppState { engine, review })
 }
 
 /// Gives every error a JSON body: layers and the router answer some (405, 408) without one.
@@ -78,8 +97,13 @@ async fn json_errors(response: Response) -> Response {
     response
 }
 
-/// Serves on `addr` until SIGTERM or Ctrl-C, finishing requests in flight.
-pub async fn serve(engine: Engine, addr: &str) -> std::io::Result<()> {
+/// Serves on `addr` until SIGTERM or Ctrl-C, finishing requests in flight; unanswered
+/// questions are recorded to `review`, if given.
+pub async fn serve(
+    engine: Engine,
+    addr: &str,
+    review: Option<Arc<ReviewLog>>,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
@@ -88,7 +112,7 @@ pub async fn serve(engine: Engine, addr: &str) -> std::io::Result<()> {
         listener.local_addr()?,
         engine.snapshot().version()
     );
-    axum::serve(listener, router(engine))
+    axum::serve(listener, router_with_review(engine, review))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }
