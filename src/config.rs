@@ -30,6 +30,10 @@ pub struct Config {
     /// The admin listener (content reload).
     #[serde(default)]
     pub admin: AdminConfig,
+
+    /// Review of unanswered questions (off unless configured).
+    #[serde(default)]
+    pub review: ReviewConfig,
     /// The portals Sophia answers for.
     #[serde(rename = "tenant")]
     pub tenants: Vec<Tenant>,
@@ -47,6 +51,60 @@ pub struct AdminConfig {
 
 /// Shortest admin token accepted.
 pub const MIN_TOKEN_CHARS: usize = 16;
+
+/// Review of unanswered questions (`[review]`): where the redacted records go and how long
+/// they are kept; see [`crate::review`].
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// `"stdout"`, a file path (relative to the working directory), or `"off"`; absent is off.
+    pub log: Option<String>,
+    /// Records older than this many days are dropped from a file log (1 to 3650).
+    pub retention_days: i64,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            log: None,
+            retention_days: 30,
+        }
+    }
+}
+
+/// Where review records go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewTarget {
+    /// Nowhere: review is switched off.
+    Off,
+    /// Standard output, one JSON line a record (retention is the log collector's job).
+    Stdout,
+    /// A file, appended to; records older than the retention are dropped.
+    File(std::path::PathBuf),
+}
+
+impl ReviewConfig {
+    /// Where the records go.
+    ///
+    /// ```
+    /// use sophia::config::{ReviewConfig, ReviewTarget};
+    /// let config = ReviewConfig { log: Some("stdout".into()), ..Default::default() };
+    /// assert_eq!(config.target(), ReviewTarget::Stdout);
+    /// assert_eq!(ReviewConfig::default().target(), ReviewTarget::Off);
+    /// ```
+    pub fn target(&self) -> ReviewTarget {
+        match self.log.as_deref().map(str::trim) {
+            None | Some("off") => ReviewTarget::Off,
+            Some("stdout") => ReviewTarget::Stdout,
+            Some(path) => ReviewTarget::File(path.into()),
+        }
+    }
+
+    /// The retention in days, checked when the configuration was loaded.
+    pub fn retention_days(&self) -> u32 {
+        u32::try_from(self.retention_days).unwrap_or(1)
+    }
+}
 
 /// Conversation context protection.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -244,6 +302,20 @@ impl Config {
                 )));
             }
         }
+        if let Some(log) = &self.review.log
+            && log.trim().is_empty()
+        {
+            return Err(invalid(
+                "review.log must be \"stdout\", \"off\" or a file path, found an empty string"
+                    .into(),
+            ));
+        }
+        if !(1..=3650).contains(&self.review.retention_days) {
+            return Err(invalid(format!(
+                "review.retention_days must be between 1 and 3650, found {}",
+                self.review.retention_days
+            )));
+        }
         if !(2..=5).contains(&t.max_choices) {
             return Err(invalid(format!(
                 "thresholds.max_choices must be between 2 and 5, found {}",
@@ -339,6 +411,52 @@ mod tests {
             .unwrap_err()
             .to_string();
             assert!(err.contains("boosts.name"), "{value}: {err}");
+        }
+    }
+
+    fn with_review(review: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            "x.toml",
+            &format!(
+                "default_tenant = \"a\"\n[review]\n{review}\n[[tenant]]\nid = \"a\"\nname = \"A\"\ncontact = \"115\"\ncontact_url = \"https://a.de\"\n"
+            ),
+        )
+    }
+
+    #[test]
+    fn review_is_off_unless_configured() {
+        assert_eq!(Config::shipped().review.target(), ReviewTarget::Off);
+        let c = with_review("log = \"off\"").unwrap();
+        assert_eq!(c.review.target(), ReviewTarget::Off);
+        assert_eq!(c.review.retention_days(), 30);
+        let c = with_review("log = \"stdout\"\nretention_days = 7").unwrap();
+        assert_eq!(c.review.target(), ReviewTarget::Stdout);
+        assert_eq!(c.review.retention_days(), 7);
+        let c = with_review("log = \"/var/log/sophia/review.jsonl\"").unwrap();
+        assert_eq!(
+            c.review.target(),
+            ReviewTarget::File("/var/log/sophia/review.jsonl".into())
+        );
+    }
+
+    #[test]
+    fn bad_review_settings_are_named() {
+        for (review, expected) in [
+            (
+                "retention_days = 0",
+                "review.retention_days must be between 1 and 3650, found 0",
+            ),
+            ("retention_days = 3651", "found 3651"),
+            ("retention_days = -5", "found -5"),
+            ("log = \"  \"", "review.log must be"),
+            ("log = 3", "log"),
+            ("keep = true", "unknown field `keep`"),
+        ] {
+            let err = with_review(review).unwrap_err().to_string();
+            assert!(
+                err.starts_with("x.toml:") && err.contains(expected),
+                "{review}: {err}"
+            );
         }
     }
 

@@ -16,6 +16,7 @@ pub mod content;
 pub mod dialog;
 pub mod eval;
 pub mod nlu;
+pub mod review;
 pub mod search;
 pub mod server;
 pub mod text;

@@ -1,4 +1,4 @@
-//! The `sophia` command line: ask, eval, serve.
+//! The `sophia` command line: ask, eval, serve, report.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use sophia::config::ReviewTarget;
 use sophia::dialog::ContextCodec;
 use sophia::eval::{self, AlwaysTop1, Answerer};
+use sophia::review::ReviewLog;
+use sophia::review::report::{self, Filter};
 use sophia::search::IndexOptions;
 use sophia::server::{ContentSource, LiveEngine, Reloader};
 use sophia::{ChatRequest, Engine, Snapshot};
@@ -98,6 +101,31 @@ enum Command {
         #[arg(long, env = "SOPHIA_ADMIN_ADDR", default_value = "127.0.0.1:9090")]
         admin_addr: String,
     },
+    /// Reports for editors from the review log (`[review] log` in sophia.toml).
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Unanswered questions (fallbacks and answers marked not helpful), grouped by what they
+    /// ask, most frequent first, with the nearest existing answer.
+    Unanswered {
+        /// Only this tenant's questions.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Only questions from this day (UTC) on: YYYY-MM-DD.
+        #[arg(long, value_parser = report::parse_since)]
+        since: Option<time::Date>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Review logs (JSON lines).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -114,6 +142,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let serving = matches!(cli.command, Command::Serve { .. });
     sophia::server::init_logging(serving);
+    // Reports read only the review logs: no content to load.
+    if let Command::Report { report } = &cli.command {
+        return run_report(report);
+    }
     let source = ContentSource {
         config: cli.config.clone(),
         content: cli.content.clone(),
@@ -277,11 +309,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     ContextCodec::random()
                 }
             };
+            let review = ReviewLog::from_config(&config.review)?.map(Arc::new);
+            match config.review.target() {
+                ReviewTarget::Off => tracing::info!("review of unanswered questions: off"),
+                ReviewTarget::Stdout => {
+                    tracing::info!("review of unanswered questions: to stdout (redacted)")
+                }
+                ReviewTarget::File(path) => tracing::info!(
+                    "review of unanswered questions: to {} (redacted, kept {} days)",
+                    path.display(),
+                    config.review.retention_days()
+                ),
+            }
             let snapshot = Snapshot::build(catalog, &library, config)?;
             let engine = Engine::new(Arc::new(snapshot), codec.clone());
             let reloader = Arc::new(Reloader::new(source, LiveEngine::new(engine), codec));
             let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(sophia::server::serve(reloader, &addr, &admin_addr))?;
+            runtime.block_on(sophia::server::serve(reloader, &addr, &admin_addr, review))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { .. } => unreachable!("reports are made before content is loaded"),
+    }
+}
+
+fn run_report(command: &ReportCommand) -> Result<ExitCode> {
+    match command {
+        ReportCommand::Unanswered {
+            tenant,
+            since,
+            json,
+            files,
+        } => {
+            let filter = Filter {
+                tenant: tenant.clone(),
+                since: *since,
+            };
+            let report = report::unanswered(files, &filter)?;
+            for bad in &report.bad_lines {
+                eprintln!("warning: skipped {bad}");
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.render());
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -55,7 +55,7 @@ impl Setup {
         let live = LiveEngine::new(Engine::new(Arc::new(snapshot), codec.clone()));
         let reloader = Arc::new(Reloader::new(source, live.clone(), codec));
         Setup {
-            public: live_router(live),
+            public: live_router(live, None),
             admin: admin_router(reloader),
             dir,
         }

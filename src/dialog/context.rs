@@ -11,13 +11,15 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use super::reply::ReplyKind;
 use crate::nlu::Aspect;
+use crate::review::Nearest;
 
 /// Contexts longer than this are ignored unread.
 pub const MAX_CONTEXT_LEN: usize = 4096;
 
 /// What Sophia remembers between two messages.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConversationState {
     /// Content version the state refers to.
     #[serde(rename = "v")]
@@ -34,6 +36,49 @@ pub struct ConversationState {
     /// Number of turns so far.
     #[serde(rename = "t", default)]
     pub turn: u32,
+    /// The question the last reply answered, when it was an answer (service, aspect,
+    /// clarify, custom), so that feedback on it can be reviewed.
+    #[serde(rename = "q", default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<AnsweredQuestion>,
+}
+
+/// A question and what Sophia answered, as much as the review of "not helpful" feedback
+/// needs (see [`crate::review`]) and no more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnsweredQuestion {
+    /// The question, [redacted](crate::review::redact()) and clipped to
+    /// [`MAX_QUESTION_CHARS`](crate::review::record::MAX_QUESTION_CHARS) characters.
+    #[serde(rename = "q")]
+    pub text: String,
+    /// The tenant it was asked for.
+    #[serde(rename = "n")]
+    pub tenant: String,
+    /// The kind of the reply; set when the reply is made.
+    #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ReplyKind>,
+    /// What the reply was about (its `sources[0]`); set when the reply is made.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<Nearest>,
+}
+
+impl AnsweredQuestion {
+    /// `question` asked for `tenant`, redacted and clipped, not answered yet.
+    ///
+    /// ```
+    /// use sophia::dialog::AnsweredQuestion;
+    /// let asked = AnsweredQuestion::new("Reisepass für max@web.de", "muenchen");
+    /// assert_eq!(asked.text, "Reisepass für [E-Mail]");
+    /// assert!(asked.kind.is_none() && asked.about.is_none());
+    /// ```
+    pub fn new(question: &str, tenant: &str) -> AnsweredQuestion {
+        use crate::review::record::{MAX_QUESTION_CHARS, storable};
+        AnsweredQuestion {
+            text: storable(question, MAX_QUESTION_CHARS),
+            tenant: tenant.to_string(),
+            kind: None,
+            about: None,
+        }
+    }
 }
 
 impl ConversationState {
@@ -128,6 +173,16 @@ mod tests {
             choices: vec!["2".into(), "3".into()],
             aspect: Some(Aspect::Fees),
             turn: 4,
+            question: Some(AnsweredQuestion {
+                text: "Was kostet das?".into(),
+                tenant: "muenchen".into(),
+                kind: Some(ReplyKind::Aspect),
+                about: Some(Nearest {
+                    id: "1".into(),
+                    title: "Reisepass".into(),
+                    score: Some(1.5),
+                }),
+            }),
         }
     }
 
@@ -159,6 +214,42 @@ mod tests {
             assert_eq!(codec.decode(token), None, "{token}");
         }
         assert_eq!(codec.decode(&"a".repeat(MAX_CONTEXT_LEN + 1)), None);
+    }
+
+    #[test]
+    fn the_largest_state_fits_in_a_context() {
+        // Five long choice ids, and a question and a title of the longest kept length in
+        // characters that JSON escapes as six bytes each.
+        let long = "\u{1}".repeat(crate::review::record::MAX_QUESTION_CHARS);
+        let state = ConversationState {
+            version: "f".repeat(64) + "-a99",
+            service: Some("9".repeat(20)),
+            choices: vec!["9".repeat(20); 5],
+            aspect: Some(Aspect::Prerequisites),
+            turn: u32::MAX,
+            question: Some(AnsweredQuestion {
+                text: long.clone(),
+                tenant: "t".repeat(64),
+                kind: Some(ReplyKind::Clarify),
+                about: Some(Nearest {
+                    id: "9".repeat(20),
+                    title: long,
+                    score: Some(f32::MAX),
+                }),
+            }),
+        };
+        let codec = ContextCodec::new(b"k");
+        let token = codec.encode(&state);
+        assert!(token.len() <= MAX_CONTEXT_LEN, "{}", token.len());
+        assert_eq!(codec.decode(&token), Some(state));
+    }
+
+    #[test]
+    fn contexts_without_a_question_still_decode() {
+        // Contexts made before questions were kept.
+        let old = serde_json::json!({"v": "abc", "s": "1", "t": 2});
+        let state: ConversationState = serde_json::from_value(old).unwrap();
+        assert_eq!(state.question, None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::answer::{self, Answer};
 use super::choice;
-use super::context::{ContextCodec, ConversationState};
+use super::context::{AnsweredQuestion, ContextCodec, ConversationState};
 use super::layer::Layer;
 use super::near_duplicates::{self, Refinement};
 use super::policy::{self, Decision};
@@ -18,6 +18,7 @@ use crate::nlu::language;
 use crate::nlu::{
     Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
 };
+use crate::review::Nearest;
 use crate::search::{
     AnalyzedQuery, CatalogIndex, Hit, IndexOptions, PackHit, QueryTerm, ServiceField, Target,
     TermOrigin, fuse,
@@ -343,6 +344,12 @@ impl Engine {
             return self.reoffer(&state, message, state.aspect);
         }
 
+        // The question, redacted, goes into the next context when it is answered, for
+        // feedback on the answer (a pick from the choices above keeps the original question).
+        let state = ConversationState {
+            question: Some(AnsweredQuestion::new(message, &tenant.id)),
+            ..state
+        };
         let understanding = self.understand(message, &tenant.id);
         // A follow-up about the service in context: "und was kostet das?" asks for an
         // aspect and says nothing else ("was kostet ein Kaffee?" is a new question).
@@ -645,6 +652,12 @@ impl Engine {
         self.codec
             .decode(context)
             .is_some_and(|s| s.version == self.snapshot.version())
+    }
+
+    /// The state in `context`, if it was signed with this engine's key (of any content
+    /// version: feedback may come after a reload).
+    pub fn context_state(&self, context: &str) -> Option<ConversationState> {
+        self.codec.decode(context)
     }
 
     /// The service a context refers to, if it is valid and names one.
@@ -1037,8 +1050,22 @@ impl Engine {
         aspect: Option<Aspect>,
         sources: Vec<Source>,
         suggestions: Vec<Suggestion>,
-        next: ConversationState,
+        mut next: ConversationState,
     ) -> Reply {
+        // Only answers keep their question: feedback on small talk or a fallback has
+        // nothing to review beside what the fallback itself recorded.
+        next.question = match kind {
+            ReplyKind::Service
+            | ReplyKind::Aspect
+            | ReplyKind::Clarify
+            | ReplyKind::Custom
+            | ReplyKind::Office => next.question.map(|asked| AnsweredQuestion {
+                kind: Some(kind),
+                about: sources.first().map(Nearest::of),
+                ..asked
+            }),
+            ReplyKind::Smalltalk | ReplyKind::Fallback => None,
+        };
         Reply {
             kind,
             text: answer.text(),

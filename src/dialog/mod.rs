@@ -11,7 +11,7 @@ mod reply;
 pub mod smalltalk;
 
 pub use answer::{german_date, is_safe_url, summary};
-pub use context::{ContextCodec, ConversationState, MAX_CONTEXT_LEN};
+pub use context::{AnsweredQuestion, ContextCodec, ConversationState, MAX_CONTEXT_LEN};
 pub use engine::{
     Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, QuestionMatch, Snapshot, SnapshotError,
     WordSteps,

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::dialog::{ChatRequest, MAX_MESSAGE_CHARS, Reply};
+use crate::dialog::{ChatRequest, MAX_MESSAGE_CHARS, Reply, ReplyKind};
+use crate::nlu::SERVICE_SEARCH;
+use crate::review::UnansweredRecord;
 
 /// Longest comment accepted with feedback.
 const MAX_COMMENT_CHARS: usize = 2000;
@@ -41,9 +43,22 @@ pub async fn chat(
     }
     // Answering is quick but CPU-bound: keep it off the threads that serve connections, so
     // a burst of costly messages cannot stall /health or other clients.
+    let review = state.review.clone();
     let reply = tokio::task::spawn_blocking(move || {
         let reply = engine.respond(&request);
         tracing::debug!(message = %request.message, "chat message");
+        // A service search Sophia found nothing for is kept (redacted) for the editors.
+        if let Some(log) = &review
+            && reply.kind == ReplyKind::Fallback
+            && reply.intent.name == SERVICE_SEARCH
+        {
+            let config = &engine.snapshot().config;
+            let tenant = request.tenant.as_deref().unwrap_or(&config.default_tenant);
+            let record = UnansweredRecord::fallback(tenant, &request.message);
+            if let Err(error) = log.append(&record) {
+                tracing::warn!("{error}");
+            }
+        }
         reply
     })
     .await
@@ -194,16 +209,41 @@ pub async fn feedback(
             format!("field `comment` has more than {MAX_COMMENT_CHARS} characters"),
         ));
     }
-    let service = feedback
+    let context = feedback
         .context
         .as_deref()
-        .and_then(|c| state.engine.current().context_service(c));
+        .and_then(|c| state.engine.current().context_state(c));
     tracing::info!(
         helpful = feedback.helpful,
-        service = service.as_deref(),
+        service = context.as_ref().and_then(|c| c.service.as_deref()),
         "feedback"
     );
     tracing::debug!(comment = feedback.comment.as_deref(), "feedback comment");
+    // An answer that did not help is kept (redacted) for the editors, with its question.
+    if let Some(log) = state.review.clone()
+        && !feedback.helpful
+    {
+        match context.and_then(|c| c.question) {
+            Some(asked) => {
+                let record = UnansweredRecord::negative_feedback(
+                    &asked.tenant,
+                    &asked.text,
+                    asked.kind.unwrap_or(ReplyKind::Service),
+                    asked.about,
+                    feedback.comment.as_deref(),
+                );
+                let written = tokio::task::spawn_blocking(move || log.append(&record)).await;
+                match written {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => tracing::warn!("{error}"),
+                    Err(_) => tracing::warn!("the review record could not be written"),
+                }
+            }
+            None => {
+                tracing::debug!("negative feedback without an answered question in its context")
+            }
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -21,6 +21,7 @@ pub use error::ApiError;
 pub use reload::{ContentSource, LiveEngine, Reloaded, Reloader};
 
 use crate::dialog::Engine;
+use crate::review::ReviewLog;
 
 /// Largest request body accepted (bytes).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -35,20 +36,38 @@ const WIDGET_JS: &str = include_str!("../../widget/sophia.js");
 pub struct AppState {
     /// The engine answering (swapped by reloads).
     pub engine: LiveEngine,
+    /// Where unanswered questions are recorded for review, if anywhere.
+    pub review: Option<Arc<ReviewLog>>,
 }
 
-/// The router with every endpoint.
+/// The router with every endpoint, without a review log.
 ///
 /// ```
 /// let app = sophia::server::router(sophia::Engine::shipped());
 /// # let _ = app;
 /// ```
 pub fn router(engine: Engine) -> Router {
-    live_router(LiveEngine::new(engine))
+    live_router(LiveEngine::new(engine), None)
 }
 
-/// The router over an engine that reloads may swap.
-pub fn live_router(engine: LiveEngine) -> Router {
+/// The router with every endpoint, recording unanswered questions to `review`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sophia::review::ReviewLog;
+/// let app = sophia::server::router_with_review(
+///     sophia::Engine::shipped(),
+///     Some(Arc::new(ReviewLog::stdout())),
+/// );
+/// # let _ = app;
+/// ```
+pub fn router_with_review(engine: Engine, review: Option<Arc<ReviewLog>>) -> Router {
+    live_router(LiveEngine::new(engine), review)
+}
+
+/// The router over an engine that reloads may swap, recording unanswered questions to
+/// `review`, if given.
+pub fn live_router(engine: LiveEngine, review: Option<Arc<ReviewLog>>) -> Router {
     Router::new()
         .route("/api/v1/chat", post(api::chat))
         .route("/api/v1/feedback", post(api::feedback))
@@ -71,7 +90,7 @@ pub fn live_router(engine: LiveEngine) -> Router {
         ))
         .layer(axum::middleware::map_response(json_errors))
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState { engine })
+        .with_state(AppState { engine, review })
 }
 
 /// Gives every error a JSON body: layers and the router answer some (405, 408) without one.
@@ -89,8 +108,14 @@ async fn json_errors(response: Response) -> Response {
 }
 
 /// Serves the public API on `addr` and the admin endpoints on `admin_addr` until SIGTERM
-/// or Ctrl-C, finishing requests in flight. SIGHUP reloads the content.
-pub async fn serve(reloader: Arc<Reloader>, addr: &str, admin_addr: &str) -> std::io::Result<()> {
+/// or Ctrl-C, finishing requests in flight. SIGHUP reloads the content. Unanswered
+/// questions are recorded to `review`, if given.
+pub async fn serve(
+    reloader: Arc<Reloader>,
+    addr: &str,
+    admin_addr: &str,
+    review: Option<Arc<ReviewLog>>,
+) -> std::io::Result<()> {
     let bind = |addr: &str| {
         let addr = addr.to_string();
         async move {
@@ -128,7 +153,7 @@ pub async fn serve(reloader: Arc<Reloader>, addr: &str, admin_addr: &str) -> std
             tracing::error!(%error, "admin listener failed");
         }
     });
-    axum::serve(listener, live_router(reloader.live().clone()))
+    axum::serve(listener, live_router(reloader.live().clone(), review))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }
