@@ -232,3 +232,41 @@ async fn health_names_the_packs_version_that_changes_with_a_reload() {
         after["packs_version"]
     );
 }
+
+/// A packs reload beside an export folder reads neither the catalogue nor indexes it again;
+/// a changed export file is read and indexed on the next reload.
+#[tokio::test]
+async fn an_unchanged_export_folder_is_not_read_again() {
+    let setup = Setup::new("export");
+    let export = setup.dir.join("export");
+    std::fs::create_dir_all(&export).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("index/muenchen");
+    for file in ["services_de.json", "locations_de.json"] {
+        std::fs::copy(shipped.join(file), export.join(file)).unwrap();
+    }
+    let source = ContentSource {
+        config: Some(setup.dir.join("sophia.toml")),
+        content: Some(export.clone()),
+        packs: Some(setup.dir.join("packs")),
+    };
+    let codec = ContextCodec::new(b"reload-test");
+    let snapshot = source.build().unwrap();
+    let live = LiveEngine::new(Engine::new(Arc::new(snapshot), codec.clone()));
+    let reloader = Arc::new(Reloader::new(source, live.clone(), codec));
+    let version = live.current().snapshot().version().to_string();
+
+    setup.write_pack(SPERRMUELL);
+    let reloaded = reloader.reload("test").await.unwrap();
+    assert!(!reloaded.catalogue_rebuilt);
+    assert_eq!(reloaded.version, version);
+
+    // An editor of the export renames a service: the next reload sees it.
+    let services = export.join("services_de.json");
+    let text = std::fs::read_to_string(&services).unwrap();
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    json["data"][0]["name"] = json!("Umbenannte Leistung");
+    std::fs::write(&services, json.to_string()).unwrap();
+    let reloaded = reloader.reload("test").await.unwrap();
+    assert!(reloaded.catalogue_rebuilt);
+    assert_ne!(reloaded.version, version);
+}
