@@ -140,7 +140,10 @@ fn widget_in_a_real_browser() {
         if required {
             panic!("SOPHIA_BROWSER_TESTS=required, but the browser tests lack:\n{list}");
         }
-        eprintln!(
+        // Written to stderr directly: eprintln! would be captured by the test harness and
+        // shown only on failure, and a skip must not go unnoticed.
+        let _ = writeln!(
+            std::io::stderr(),
             "\n{bar}\n!! BROWSER TESTS SKIPPED: the widget was NOT tested in a browser.\n\
              !! Missing:\n{list}\n\
              !! Install them (see widget/README.md) or set SOPHIA_BROWSER_TESTS=required\n\
