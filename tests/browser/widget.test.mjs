@@ -349,10 +349,24 @@ async function run() {
     assert.equal(await focused(page), 'button.launcher');
   });
 
+  await step('a page change in the same tab restores the conversation, closed, without a request', async () => {
+    const before = requests.length;
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => window.Sophia && window.Sophia.element);
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(apiRequests(requests.slice(before)), []);
+    assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
+    // The panel is closed (hidden from the accessibility tree), so CSS finds the messages.
+    const restored = page.locator('sophia-chat .log .msg.bot');
+    assert.equal(await restored.count(), 4, 'the restored transcript has not the 4 answers');
+    assert.match(await restored.last().textContent(), /Beglaubigung von bis zu 5 Dokumenten/);
+  });
+
   await step('below 480 px the open panel fills the screen; axe-core open at 360 px', async () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.screenshot({ path: path.join(SHOTS, 'closed-360.png') });
-    await page.keyboard.press('Enter'); // focus is on the launcher
+    await launcher.focus();
+    await page.keyboard.press('Enter');
     await settled(page);
     const box = await page.getByRole('dialog').boundingBox();
     assert.deepEqual(Object.values(box).map(Math.round), [0, 0, 360, 740], `panel at ${JSON.stringify(box)}`);
@@ -432,6 +446,13 @@ async function run() {
     await tpage.screenshot({ path: path.join(SHOTS, 'themed-open-1280.png') });
     assert.deepEqual(await cspViolations(tpage, themed.violations), []);
     assert.deepEqual(themed.errors, []);
+  });
+
+  await step('Sophia.reset() forgets the conversation and deletes it from sessionStorage', async () => {
+    assert.deepEqual(await tpage.evaluate(() => Object.keys(sessionStorage)), ['sophia:v1:muenchen']);
+    await tpage.evaluate(() => window.Sophia.reset());
+    assert.deepEqual(await tpage.evaluate(() => Object.keys(sessionStorage)), []);
+    assert.equal(await tpage.locator('sophia-chat .log .msg.user').count(), 0);
   });
   await themed.context.close();
 }
