@@ -506,9 +506,9 @@ a { color: var(--_link); text-underline-offset: 0.15em; }
 .chip:hover { background: var(--_accent); color: var(--_bg); }
 .feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 0.375em 0.5em; margin-top: 0.375em;
   font-size: 0.875em; color: var(--_muted); }
-.fb { display: flex; gap: 0.375em; min-height: 2.25em; padding: 0.25em 0.75em; color: var(--_text);
+.fb { display: flex; align-items: center; gap: 0.375em; min-height: 2.25em; padding: 0.25em 0.75em; color: var(--_text);
   background: var(--_bg); border: 1px solid var(--_border); }
-.fb .icon { width: 1em; }
+.fb .icon { width: 1em; height: 1em; }
 .down { transform: rotate(180deg); }
 .fb[aria-pressed="true"] { background: var(--_p); color: var(--_on-p); border-color: var(--_p); }
 .fb[aria-disabled="true"] { cursor: default; }
