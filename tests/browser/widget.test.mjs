@@ -11,6 +11,7 @@
 // Screenshots go to SOPHIA_SCREENSHOTS. Every wait has a timeout; a watchdog ends the run.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -199,6 +200,8 @@ async function botMessage(log, n) {
 }
 
 async function run() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.rmSync(path.join(SHOTS, 'failure.png'), { force: true }); // from an earlier, failed run
   await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${host.address().port}`;
   browser = await chromium.launch({
