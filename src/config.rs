@@ -152,6 +152,11 @@ pub struct Thresholds {
     /// A runner-up whose score is within this fraction of the best one is offered as a
     /// choice instead of answering directly.
     pub clarify_margin: f32,
+    /// Below this confidence (coverage and lead over the runner-up, see
+    /// [`crate::dialog::policy::confidence`]) Sophia does not answer directly but asks
+    /// "Meinten Sie ...?" with the best candidates; 0 answers every covered question
+    /// directly.
+    pub min_confidence: f32,
     /// Near-duplicate variants of the best service ("bis zu 5 / bis zu 20 Dokumente")
     /// scoring at least this share of its score are offered as choices when the question
     /// names no variant.
@@ -175,6 +180,7 @@ impl Default for Thresholds {
             min_coverage: 0.4,
             min_title_coverage: 0.05,
             clarify_margin: 0.06,
+            min_confidence: 0.0,
             near_duplicate_score: 0.85,
             small_talk: 0.3,
             off_topic: 0.7,
@@ -280,6 +286,7 @@ impl Config {
             ("min_coverage", t.min_coverage),
             ("min_title_coverage", t.min_title_coverage),
             ("clarify_margin", t.clarify_margin),
+            ("min_confidence", t.min_confidence),
             ("near_duplicate_score", t.near_duplicate_score),
             ("small_talk", t.small_talk),
             ("off_topic", t.off_topic),

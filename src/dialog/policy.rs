@@ -79,18 +79,20 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     {
         return Decision::Fallback { confidence };
     }
+    // Unsure: every covered runner-up is a choice, however far behind.
+    let unsure = confidence < thresholds.min_confidence;
     let close: Vec<usize> = hits
         .iter()
         .enumerate()
         .skip(1)
         .filter(|(_, h)| {
             h.coverage > thresholds.min_coverage
-                && margin(best.score, Some(h.score)) < thresholds.clarify_margin
+                && (unsure || margin(best.score, Some(h.score)) < thresholds.clarify_margin)
         })
         .map(|(i, _)| i)
         .take(thresholds.max_choices - 1)
         .collect();
-    if close.is_empty() {
+    if close.is_empty() && !unsure {
         return Decision::Direct { confidence };
     }
     let mut choices = vec![0];
@@ -125,6 +127,31 @@ mod tests {
             decide(&[], &thresholds()),
             Decision::Fallback { .. }
         ));
+    }
+
+    #[test]
+    fn below_min_confidence_the_candidates_are_offered_as_choices() {
+        // Covered, but weakly and with a runner-up far behind: direct by default.
+        let hits = [hit(10.0, 0.5, 0.2), hit(5.0, 0.45, 0.2), hit(4.0, 0.1, 0.1)];
+        let unsure = Thresholds {
+            min_confidence: 0.5,
+            ..thresholds()
+        };
+        assert!(confidence(&hits) < 0.5);
+        assert!(matches!(
+            decide(&hits, &thresholds()),
+            Decision::Direct { .. }
+        ));
+        // Unsure: every covered candidate is a choice, the uncovered one is not.
+        match decide(&hits, &unsure) {
+            Decision::Clarify { choices, .. } => assert_eq!(choices, [0, 1]),
+            other => panic!("expected a clarify, got {other:?}"),
+        }
+        // Alone, it is offered as the one choice ("Meinten Sie ...?").
+        match decide(&hits[..1], &unsure) {
+            Decision::Clarify { choices, .. } => assert_eq!(choices, [0]),
+            other => panic!("expected a clarify, got {other:?}"),
+        }
     }
 
     #[test]
