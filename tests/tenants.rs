@@ -295,3 +295,27 @@ async fn the_demo_files_and_the_theme_are_served() {
     assert_eq!(status, StatusCode::OK);
     assert!(theme.contains("--sophia-accent: #7a1e1e;"), "{theme}");
 }
+
+#[test]
+fn tenants_with_the_same_packs_share_one_question_index() {
+    let engine = shipped();
+    let layer = &engine.snapshot().layer;
+    assert!(std::ptr::eq(
+        layer.questions("muenchen"),
+        layer.questions("kreis-basis")
+    ));
+    // A missing pack is still named for every tenant that uses it.
+    let config = SHIPPED_CONFIG.replace("packs = [\"muenchen\"]", "packs = [\"fehlt\"]");
+    let config = Config::parse("sophia.toml", &config).unwrap();
+    let error = engine
+        .snapshot()
+        .with_layer(&PackLibrary::shipped(), config)
+        .unwrap_err()
+        .to_string();
+    for id in ["muenchen", "land-hessen", "kreis-basis"] {
+        assert!(
+            error.contains(&format!("tenant `{id}` uses pack `fehlt`")),
+            "{error}"
+        );
+    }
+}
