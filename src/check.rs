@@ -438,9 +438,11 @@ mod tests {
 
     #[test]
     fn an_unknown_pack_in_a_tenant_is_an_error() {
-        let config = crate::config::SHIPPED_CONFIG.replace(
+        // Only the first tenant (muenchen) names the missing pack.
+        let config = crate::config::SHIPPED_CONFIG.replacen(
             "packs = [\"muenchen\"]",
             "packs = [\"muenchen\", \"lokal\", \"fehlt\"]",
+            1,
         );
         let found = Dir::new("tenant")
             .write("lokal/a.toml", ANSWER)

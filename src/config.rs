@@ -9,6 +9,14 @@ use serde::Deserialize;
 
 use crate::search::FieldBoosts;
 
+mod server;
+mod tenant;
+
+pub use server::{RateLimit, ServerConfig};
+pub use tenant::{
+    MIN_CONTRAST, Skills, Tenant, Theme, check_ars, contrast, is_http_url, is_origin, parse_colour,
+};
+
 /// The configuration shipped with Sophia (the repository's `sophia.toml`).
 pub const SHIPPED_CONFIG: &str = include_str!("../sophia.toml");
 
@@ -34,6 +42,9 @@ pub struct Config {
     /// Review of unanswered questions (off unless configured).
     #[serde(default)]
     pub review: ReviewConfig,
+    /// Trusted proxies and the rate limit of the public listener.
+    #[serde(default)]
+    pub server: ServerConfig,
     /// The portals Sophia answers for.
     #[serde(rename = "tenant")]
     pub tenants: Vec<Tenant>,
@@ -115,28 +126,6 @@ pub struct ContextConfig {
     /// node generates a random key at start (contexts then do not survive a restart).
     #[serde(default)]
     pub key: Option<String>,
-}
-
-/// A portal that embeds Sophia.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Tenant {
-    /// Identifier used in requests (`"tenant": "muenchen"`).
-    pub id: String,
-    /// Display name ("Landeshauptstadt München").
-    pub name: String,
-    /// What Sophia says when it cannot help: the 115 hotline and the portal's contact page.
-    pub contact: String,
-    /// The portal's contact page.
-    pub contact_url: String,
-    /// The content packs this tenant answers from besides the catalogue, shared packs first,
-    /// its own last (a later pack's answer wins over an earlier one's).
-    #[serde(default)]
-    pub packs: Vec<String>,
-    /// This tenant's editors' bearer token for `POST /admin/reload`. The environment
-    /// variable `SOPHIA_ADMIN_TOKEN_<ID>` (id upper-cased, `-` as `_`) overrides it.
-    #[serde(default)]
-    pub admin_token: Option<String>,
 }
 
 /// The thresholds of the answer policy; `docs/THRESHOLDS.md` says how they were chosen.
@@ -267,7 +256,9 @@ impl Config {
             if self.tenants[..i].iter().any(|t| t.id == tenant.id) {
                 return Err(invalid(format!("tenant id `{}` appears twice", tenant.id)));
             }
+            tenant.check().map_err(invalid)?;
         }
+        self.server.check().map_err(invalid)?;
         for (who, token) in self.admin_tokens(|_| None) {
             if token.chars().count() < MIN_TOKEN_CHARS {
                 return Err(invalid(format!(
@@ -363,6 +354,22 @@ impl Config {
         }
         tokens.retain(|(_, token)| !token.is_empty());
         tokens
+    }
+
+    /// Every origin some tenant allows, each once.
+    ///
+    /// ```
+    /// let config = sophia::config::Config::shipped();
+    /// assert!(config.all_origins().contains(&"https://www.hessen.de"));
+    /// ```
+    pub fn all_origins(&self) -> Vec<&str> {
+        let mut origins: Vec<&str> = Vec::new();
+        for origin in self.tenants.iter().flat_map(|t| &t.origins) {
+            if !origins.contains(&origin.as_str()) {
+                origins.push(origin);
+            }
+        }
+        origins
     }
 
     /// The default tenant.

@@ -234,7 +234,8 @@ async fn the_demo_page_and_widget_are_served() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let page = to_bytes(page.into_body(), 1 << 20).await.unwrap();
-    assert!(String::from_utf8_lossy(&page).contains("/widget/sophia.js"));
+    // Relative, so the page also works behind a reverse proxy under a path.
+    assert!(String::from_utf8_lossy(&page).contains("src=\"widget/sophia.js\""));
     let js = app
         .oneshot(
             Request::get("/widget/sophia.js")

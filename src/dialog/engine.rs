@@ -373,7 +373,12 @@ impl Engine {
             );
         }
         // An editors' answer that matches well comes before any service description.
-        if let Some((answer, similarity)) = self.custom_answer(tenant, &understanding) {
+        // A `basic` tenant answers services only (`Skills`): no custom answers, and small
+        // talk gets one short service-oriented answer instead.
+        let skills = tenant.skills;
+        if skills.custom_answers()
+            && let Some((answer, similarity)) = self.custom_answer(tenant, &understanding)
+        {
             return self.custom_reply(&state, answer, similarity);
         }
         if let Some(reply) = self.small_talk(
@@ -384,7 +389,10 @@ impl Engine {
             service_probability,
             &understanding,
         ) {
-            return reply;
+            if skills.small_talk() {
+                return reply;
+            }
+            return self.services_only_reply(tenant, &state, reply.intent);
         }
         // Only an aspect ("was kostet das?") without a service to refer to: the pending
         // choices again, now for that aspect, or the question which service is meant.
@@ -1020,6 +1028,35 @@ impl Engine {
             Vec::new(),
             next,
         )
+    }
+
+    /// What a `basic` tenant answers to small talk and off-topic messages: that it answers
+    /// questions about services, with an example and the way on (115, contact page).
+    fn services_only_reply(
+        &self,
+        tenant: &Tenant,
+        state: &ConversationState,
+        intent: IntentScore,
+    ) -> Reply {
+        let mut answer = Answer::default();
+        answer.paragraph(&format!(
+            "Ich beantworte hier Fragen zu Leistungen der Verwaltung ({}). Nennen Sie mir bitte Ihr Anliegen, zum Beispiel „Was kostet ein Reisepass?“.",
+            tenant.name
+        ));
+        answer.paragraph(&tenant.contact);
+        answer.link("Kontakt", &tenant.contact_url);
+        let next = state.next(self.snapshot.version());
+        let mut reply = self.reply(
+            ReplyKind::Fallback,
+            answer,
+            intent.confidence,
+            None,
+            Vec::new(),
+            Vec::new(),
+            next,
+        );
+        reply.intent = intent;
+        reply
     }
 
     fn fallback_reply(&self, tenant: &Tenant, state: &ConversationState, confidence: f32) -> Reply {

@@ -1,6 +1,7 @@
 //! The editable layer of a snapshot: per tenant, the questions of the packs it uses.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -14,7 +15,8 @@ use crate::text::Synonyms;
 pub struct Layer {
     /// Every custom answer of every pack in use; [`Target::Answer`] points into this list.
     pub answers: Vec<CustomAnswer>,
-    by_tenant: HashMap<String, (PackIndex, Synonyms)>,
+    /// Per tenant; tenants with the same packs share one index.
+    by_tenant: HashMap<String, Arc<(PackIndex, Synonyms)>>,
     empty: PackIndex,
     shipped: Synonyms,
 }
@@ -37,7 +39,20 @@ impl Layer {
         let mut errors = Vec::new();
         // Each pack's answers are added once, however many tenants use it.
         let mut first_answer: HashMap<&str, usize> = HashMap::new();
+        // Tenants with the same list of packs share one question index (built once).
+        let mut built: HashMap<&[String], Arc<(PackIndex, Synonyms)>> = HashMap::new();
         for tenant in &config.tenants {
+            if let Some(shared) = built.get(tenant.packs.as_slice()) {
+                for name in &tenant.packs {
+                    if library.get(name).is_none() {
+                        errors.push(missing_pack(&tenant.id, name, library));
+                    }
+                }
+                layer
+                    .by_tenant
+                    .insert(tenant.id.clone(), Arc::clone(shared));
+                continue;
+            }
             let mut packs = Vec::new();
             let mut tenant_synonyms = synonyms.clone();
             tenant_synonyms.extend(library.synonyms());
@@ -47,14 +62,7 @@ impl Layer {
                         tenant_synonyms.extend(&pack.synonyms);
                         packs.push(pack);
                     }
-                    None => errors.push(PackError {
-                        origin: Default::default(),
-                        message: format!(
-                            "tenant `{}` uses pack `{name}`, which does not exist (packs: {})",
-                            tenant.id,
-                            library.names().collect::<Vec<_>>().join(", ")
-                        ),
-                    }),
+                    None => errors.push(missing_pack(&tenant.id, name, library)),
                 }
             }
             // The same question or id in two packs is no mistake: a tenant's own pack
@@ -88,9 +96,9 @@ impl Layer {
                 }
             }
             let index = PackIndex::build(questions, analyzer, &tenant_synonyms);
-            layer
-                .by_tenant
-                .insert(tenant.id.clone(), (index, tenant_synonyms));
+            let entry = Arc::new((index, tenant_synonyms));
+            built.insert(&tenant.packs, Arc::clone(&entry));
+            layer.by_tenant.insert(tenant.id.clone(), entry);
         }
         if errors.is_empty() {
             Ok(layer)
@@ -103,13 +111,24 @@ impl Layer {
     pub fn questions(&self, tenant: &str) -> &PackIndex {
         self.by_tenant
             .get(tenant)
-            .map_or(&self.empty, |(index, _)| index)
+            .map_or(&self.empty, |entry| &entry.0)
     }
 
     /// The synonym rules for a tenant: the shipped ones and those of its packs.
     pub fn synonyms(&self, tenant: &str) -> &Synonyms {
         self.by_tenant
             .get(tenant)
-            .map_or(&self.shipped, |(_, synonyms)| synonyms)
+            .map_or(&self.shipped, |entry| &entry.1)
+    }
+}
+
+/// The error for a tenant naming a pack the library lacks.
+fn missing_pack(tenant: &str, name: &str, library: &PackLibrary) -> PackError {
+    PackError {
+        origin: Default::default(),
+        message: format!(
+            "tenant `{tenant}` uses pack `{name}`, which does not exist (packs: {})",
+            library.names().collect::<Vec<_>>().join(", ")
+        ),
     }
 }

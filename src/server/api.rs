@@ -3,12 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
+use super::metrics::TenantLabel;
+use super::origin::check_origin;
 use crate::dialog::{ChatRequest, MAX_MESSAGE_CHARS, Reply, ReplyKind};
 use crate::nlu::SERVICE_SEARCH;
 use crate::review::UnansweredRecord;
@@ -19,19 +22,59 @@ const MAX_COMMENT_CHARS: usize = 2000;
 /// `POST /api/v1/chat`.
 pub async fn chat(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Json<Value>, JsonRejection>,
-) -> Result<Json<Reply>, ApiError> {
-    let Json(body) = body?;
-    let request = chat_request(body)?;
+) -> Response {
+    let (tenant, result) = answer(&state, &headers, body).await;
+    let mut response = match result {
+        Ok(reply) => {
+            state.metrics.answer(&tenant, &reply);
+            Json(reply).into_response()
+        }
+        Err(error) => error.into_response(),
+    };
+    response.extensions_mut().insert(TenantLabel(tenant));
+    response
+}
+
+/// The reply to a chat request, with the tenant it was for (`unknown` or `none` when that
+/// could not be told), for the metrics.
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Json<Value>, JsonRejection>,
+) -> (String, Result<Reply, ApiError>) {
+    let none = || "none".to_string();
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(rejection) => return (none(), Err(rejection.into())),
+    };
+    let request = match chat_request(body) {
+        Ok(request) => request,
+        Err(error) => return (none(), Err(error)),
+    };
     // The engine this request is answered by, even if content is reloaded meanwhile.
     let engine = state.engine.current();
-    if let Some(tenant) = &request.tenant
-        && engine.snapshot().config.tenant(tenant).is_none()
-    {
-        return Err(ApiError::not_found(
-            "unknown_tenant",
-            format!("field `tenant`: no tenant `{tenant}` is configured"),
-        ));
+    let config = &engine.snapshot().config;
+    let tenant = match &request.tenant {
+        None => config.default_tenant(),
+        Some(id) => match config.tenant(id) {
+            Some(tenant) => tenant,
+            None => {
+                return (
+                    "unknown".into(),
+                    Err(ApiError::not_found(
+                        "unknown_tenant",
+                        format!("field `tenant`: no tenant `{id}` is configured"),
+                    )),
+                );
+            }
+        },
+    };
+    let label = tenant.id.clone();
+    if let Err(error) = check_origin(headers, config, Some(tenant)) {
+        tracing::warn!(tenant = %label, "{}", error.message);
+        return (label, Err(error));
     }
     if let Some(context) = request.context.as_deref()
         && !context.is_empty()
@@ -44,6 +87,7 @@ pub async fn chat(
     // Answering is quick but CPU-bound: keep it off the threads that serve connections, so
     // a burst of costly messages cannot stall /health or other clients.
     let review = state.review.clone();
+    let tenant_id = label.clone();
     let reply = tokio::task::spawn_blocking(move || {
         let reply = engine.respond(&request);
         tracing::debug!(message = %request.message, "chat message");
@@ -52,9 +96,7 @@ pub async fn chat(
             && reply.kind == ReplyKind::Fallback
             && reply.intent.name == SERVICE_SEARCH
         {
-            let config = &engine.snapshot().config;
-            let tenant = request.tenant.as_deref().unwrap_or(&config.default_tenant);
-            let record = UnansweredRecord::fallback(tenant, &request.message);
+            let record = UnansweredRecord::fallback(&tenant_id, &request.message);
             if let Err(error) = log.append(&record) {
                 tracing::warn!("{error}");
             }
@@ -62,14 +104,17 @@ pub async fn chat(
         reply
     })
     .await
-    .map_err(|_| ApiError::internal("the answer could not be computed"))?;
-    tracing::info!(
-        kind = ?reply.kind,
-        confidence = reply.intent.confidence,
-        source = reply.sources.first().map(|s| s.id.as_str()),
-        "chat"
-    );
-    Ok(Json(reply))
+    .map_err(|_| ApiError::internal("the answer could not be computed"));
+    if let Ok(reply) = &reply {
+        tracing::info!(
+            tenant = %label,
+            kind = ?reply.kind,
+            confidence = reply.intent.confidence,
+            source = reply.sources.first().map(|s| s.id.as_str()),
+            "chat"
+        );
+    }
+    (label, reply)
 }
 
 /// Checks the body of a chat request field by field.
@@ -171,8 +216,11 @@ pub struct Feedback {
 /// `POST /api/v1/feedback`: answers 204.
 pub async fn feedback(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
+    // Feedback names no tenant: any tenant's origin may send it.
+    check_origin(&headers, &state.engine.current().snapshot().config, None)?;
     let Json(body) = body?;
     if !body.is_object() {
         return Err(ApiError::unprocessable(
@@ -209,10 +257,19 @@ pub async fn feedback(
             format!("field `comment` has more than {MAX_COMMENT_CHARS} characters"),
         ));
     }
+    let engine = state.engine.current();
     let context = feedback
         .context
         .as_deref()
-        .and_then(|c| state.engine.current().context_state(c));
+        .and_then(|c| engine.context_state(c));
+    // The tenant of the answer, if the context names one that exists (never a label from
+    // the request itself).
+    let tenant = context
+        .as_ref()
+        .and_then(|c| c.question.as_ref())
+        .and_then(|q| engine.snapshot().config.tenant(&q.tenant))
+        .map_or("none", |t| t.id.as_str());
+    state.metrics.feedback(tenant, feedback.helpful);
     tracing::info!(
         helpful = feedback.helpful,
         service = context.as_ref().and_then(|c| c.service.as_deref()),

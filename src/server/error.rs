@@ -36,6 +36,24 @@ impl ApiError {
         }
     }
 
+    /// A 403: the request is understood but not allowed (a foreign origin).
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 429: the client sent too many requests.
+    pub fn too_many_requests(message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "rate_limited",
+            message: message.into(),
+        }
+    }
+
     /// A 500: something on our side failed; never used for bad input.
     pub fn internal(message: impl Into<String>) -> Self {
         ApiError {

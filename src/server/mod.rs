@@ -1,23 +1,42 @@
 //! The HTTP server: the chat API, health, and the demo page, around the engine.
+//!
+//! Every response carries the security headers ([`SECURITY_HEADERS`]) and no cookie; CORS
+//! allows the tenants' origins and the chat refuses an origin its tenant does not allow
+//! (403); the API is rate-limited per client (429 with `Retry-After`); requests are counted
+//! in [`Metrics`], served as `GET /metrics` on the admin listener.
 
 mod admin;
 mod api;
+mod client_addr;
+mod demo;
 mod error;
+mod headers;
+mod metrics;
+mod origin;
+mod rate_limit;
 mod reload;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::middleware::{from_fn_with_state, map_response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use admin::admin_router;
+pub use client_addr::client_addr;
+pub use demo::{escape as escape_html, render_page};
 pub use error::ApiError;
+pub use headers::{CONTENT_SECURITY_POLICY, SECURITY_HEADERS};
+pub use metrics::{Metrics, TenantLabel, metrics_router};
+pub use origin::{check_origin, cors_layer};
+pub use rate_limit::RateLimiter;
 pub use reload::{ContentSource, LiveEngine, Reloaded, Reloader};
 
 use crate::dialog::Engine;
@@ -28,7 +47,6 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// Longest time a request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-const DEMO_PAGE: &str = include_str!("../../widget/demo.html");
 const WIDGET_JS: &str = include_str!("../../widget/sophia.js");
 
 /// What the handlers share.
@@ -38,6 +56,19 @@ pub struct AppState {
     pub engine: LiveEngine,
     /// Where unanswered questions are recorded for review, if anywhere.
     pub review: Option<Arc<ReviewLog>>,
+    /// What is counted for `GET /metrics`.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// The state over `engine`, with fresh metrics.
+    pub fn new(engine: LiveEngine, review: Option<Arc<ReviewLog>>) -> AppState {
+        AppState {
+            engine,
+            review,
+            metrics: Metrics::new(),
+        }
+    }
 }
 
 /// The router with every endpoint, without a review log.
@@ -68,11 +99,39 @@ pub fn router_with_review(engine: Engine, review: Option<Arc<ReviewLog>>) -> Rou
 /// The router over an engine that reloads may swap, recording unanswered questions to
 /// `review`, if given.
 pub fn live_router(engine: LiveEngine, review: Option<Arc<ReviewLog>>) -> Router {
-    Router::new()
+    public_router(AppState::new(engine, review))
+}
+
+/// The public router over `state`: the API, health, the demo page and the widget, with
+/// CORS, the origin check, the rate limit (its own, living as long as the router), the
+/// security headers and the metrics. The rate limit and trusted proxies are read from the
+/// configuration now; a reload does not change them. The rate limit keys on the peer
+/// address: serve the router with `into_make_service_with_connect_info::<SocketAddr>()`.
+///
+/// ```
+/// use sophia::server::{AppState, LiveEngine, public_router};
+/// let state = AppState::new(LiveEngine::new(sophia::Engine::shipped()), None);
+/// let metrics = state.metrics.clone(); // for the admin listener's GET /metrics
+/// let app = public_router(state);
+/// # let _ = (app, metrics);
+/// ```
+pub fn public_router(state: AppState) -> Router {
+    let server = state.engine.current().snapshot().config.server.clone();
+    let limiter = RateLimiter::new(&server).expect("checked when the configuration was loaded");
+    let api = Router::new()
         .route("/api/v1/chat", post(api::chat))
         .route("/api/v1/feedback", post(api::feedback))
+        .layer(from_fn_with_state(
+            (limiter, state.metrics.clone()),
+            rate_limit::limit,
+        ));
+    Router::new()
+        .merge(api)
         .route("/health", get(api::health))
-        .route("/", get(|| async { Html(DEMO_PAGE) }))
+        .route("/", get(demo::page))
+        .route("/demo/demo.css", get(demo::css))
+        .route("/demo/demo.js", get(demo::script))
+        .route("/demo/theme.css", get(demo::theme))
         .route(
             "/widget/sophia.js",
             get(|| async {
@@ -88,9 +147,12 @@ pub fn live_router(engine: LiveEngine, review: Option<Arc<ReviewLog>>) -> Router
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(axum::middleware::map_response(json_errors))
+        .layer(map_response(json_errors))
+        .layer(from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(cors_layer(state.engine.clone()))
+        .layer(map_response(headers::secure))
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState { engine, review })
+        .with_state(state)
 }
 
 /// Gives every error a JSON body: layers and the router answer some (405, 408) without one.
@@ -107,7 +169,8 @@ async fn json_errors(response: Response) -> Response {
     response
 }
 
-/// Serves the public API on `addr` and the admin endpoints on `admin_addr` until SIGTERM
+/// Serves the public API on `addr` and the admin endpoints (reload, health, `GET /metrics`)
+/// on `admin_addr` until SIGTERM
 /// or Ctrl-C, finishing requests in flight. SIGHUP reloads the content. Unanswered
 /// questions are recorded to `review`, if given.
 pub async fn serve(
@@ -147,13 +210,17 @@ pub async fn serve(
     drop(engine);
     #[cfg(unix)]
     tokio::spawn(reload_on_hangup(Arc::clone(&reloader)));
-    let admin_app = admin_router(Arc::clone(&reloader));
+    let state = AppState::new(reloader.live().clone(), review);
+    let admin_app =
+        admin_router(Arc::clone(&reloader)).merge(metrics_router(state.metrics.clone()));
     tokio::spawn(async move {
         if let Err(error) = axum::serve(admin, admin_app).await {
             tracing::error!(%error, "admin listener failed");
         }
     });
-    axum::serve(listener, live_router(reloader.live().clone(), review))
+    // The peer address is what the rate limit keys on (or the trusted proxies' word).
+    let app = public_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }
