@@ -293,7 +293,7 @@ async fn the_demo_files_and_the_theme_are_served() {
     assert!(js.contains("Sophia.send"));
     let (status, _, theme) = get("/demo/theme.css?tenant=kreis-voll").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(theme.contains("--sophia-accent: #7a1e1e;"), "{theme}");
+    assert!(theme.contains("--sophia-primary: #7a1e1e;"), "{theme}");
 }
 
 #[test]
