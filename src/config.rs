@@ -356,20 +356,17 @@ impl Config {
         tokens
     }
 
-    /// Every origin some tenant allows, each once.
+    /// True when some tenant allows pages of `origin` (CORS, and chats naming no tenant).
     ///
     /// ```
     /// let config = sophia::config::Config::shipped();
-    /// assert!(config.all_origins().contains(&"https://www.hessen.de"));
+    /// assert!(config.allows_origin("https://www.hessen.de"));
+    /// assert!(!config.allows_origin("https://evil.example"));
     /// ```
-    pub fn all_origins(&self) -> Vec<&str> {
-        let mut origins: Vec<&str> = Vec::new();
-        for origin in self.tenants.iter().flat_map(|t| &t.origins) {
-            if !origins.contains(&origin.as_str()) {
-                origins.push(origin);
-            }
-        }
-        origins
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.tenants
+            .iter()
+            .any(|t| t.origins.iter().any(|o| o == origin))
     }
 
     /// The default tenant.

@@ -221,36 +221,19 @@ impl ConversationReport {
     pub fn render(&self, misses: bool) -> String {
         let s = &self.scores;
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "small-talk intent accuracy {:>6.1}%  (n = {})",
-            s.small_talk_accuracy * 100.0,
-            s.small_talk
-        );
-        let _ = writeln!(
-            out,
-            "out of scope declined      {:>6.1}%  (n = {})",
-            s.declined * 100.0,
-            s.out_of_scope
-        );
-        let _ = writeln!(
-            out,
-            "dialog turns right         {:>6.1}%  (n = {})",
-            s.turn_accuracy * 100.0,
-            s.turns
-        );
-        let _ = writeln!(
-            out,
-            "aspect answers right       {:>6.1}%  (n = {})",
-            s.aspect_accuracy * 100.0,
-            s.aspect_turns
-        );
-        let _ = writeln!(
-            out,
-            "dialogs right throughout   {:>6.1}%  (n = {})",
-            s.dialogs_right * 100.0,
-            s.dialogs
-        );
+        for (label, share, n) in [
+            (
+                "small-talk intent accuracy",
+                s.small_talk_accuracy,
+                s.small_talk,
+            ),
+            ("out of scope declined", s.declined, s.out_of_scope),
+            ("dialog turns right", s.turn_accuracy, s.turns),
+            ("aspect answers right", s.aspect_accuracy, s.aspect_turns),
+            ("dialogs right throughout", s.dialogs_right, s.dialogs),
+        ] {
+            let _ = writeln!(out, "{label:<26} {:>6.1}%  (n = {n})", share * 100.0);
+        }
         if misses && !self.misses.is_empty() {
             let _ = writeln!(out, "\nmisses ({}):", self.misses.len());
             for m in &self.misses {

@@ -28,7 +28,7 @@ pub fn cors_layer(engine: LiveEngine) -> CorsLayer {
             let config = &engine.snapshot().config;
             origin
                 .to_str()
-                .is_ok_and(|origin| config.all_origins().contains(&origin))
+                .is_ok_and(|origin| config.allows_origin(origin))
         }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE])
@@ -64,7 +64,7 @@ pub fn check_origin(
     }
     let allowed = match tenant {
         Some(tenant) => tenant.origins.iter().any(|o| o == origin),
-        None => config.all_origins().contains(&origin),
+        None => config.allows_origin(origin),
     };
     if allowed {
         return Ok(());
