@@ -124,6 +124,7 @@ async function step(name, fn) {
 
 /** Runs axe-core with the WCAG 2.1 A and AA rules; fails on any violation, listing them. */
 async function axeCheck(page, label) {
+  await settled(page);
   // Injected with page.evaluate (DevTools protocol), which the page's CSP does not govern, so
   // the page keeps its strict CSP during the check; no bypassCSP context is used.
   if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(axeSource);
@@ -146,9 +147,18 @@ function focused(page) {
   });
 }
 
-/** Waits until the widget's animations (the panel sliding in) have finished. */
+/**
+ * Waits until the widget's finite animations (the panel fading and sliding in) have finished;
+ * the typing dots blink forever and are left out. Colours measured mid-animation are blends.
+ */
 function settled(page) {
-  return page.evaluate(() => Promise.all(document.querySelector('sophia-chat').shadowRoot.getAnimations().map((a) => a.finished)));
+  return page.evaluate(() => {
+    const host = document.querySelector('sophia-chat');
+    if (!host || !host.shadowRoot) return null;
+    return Promise.all(host.shadowRoot.getAnimations()
+      .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+      .map((a) => a.finished.catch(() => null)));
+  });
 }
 
 async function storageState(page, context) {
