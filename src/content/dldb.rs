@@ -378,6 +378,7 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, 
         offices,
         citizen_facing,
         attribution: attribution.to_string(),
+        regions: Vec::new(),
     })
 }
 
@@ -496,6 +497,8 @@ fn office(record: &Value, at: &RecordAt) -> Result<(Office, ServiceLinks), Warni
         email: contact_field("email")?,
         url: contact_field("webinfo")?,
         service_ids,
+        opening_hours: None,
+        regions: Vec::new(),
     };
     Ok((office, online_links))
 }

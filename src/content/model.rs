@@ -107,6 +107,10 @@ pub struct Service {
     pub offices: Vec<ServiceOffice>,
     /// False for internal booking artefacts that are never offered to citizens.
     pub citizen_facing: bool,
+    /// The regions (12-digit Amtliche Regionalschlüssel) this description is valid for; empty
+    /// means everywhere. A national catalogue holds one service type once per responsible
+    /// authority, each copy with its authority's regions.
+    pub regions: Vec<String>,
     /// The attribution to show with answers from this service.
     pub attribution: String,
 }
@@ -169,6 +173,10 @@ pub struct Office {
     pub url: Option<String>,
     /// Ids of the services offered here.
     pub service_ids: Vec<String>,
+    /// Opening hours as the source words them, when it has them.
+    pub opening_hours: Option<String>,
+    /// The regions (12-digit ARS) this office is responsible for; empty means everywhere.
+    pub regions: Vec<String>,
 }
 
 /// Only http, https, mailto and tel links are ever stored or shown.
