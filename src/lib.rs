@@ -15,6 +15,7 @@ pub mod config;
 pub mod content;
 pub mod dialog;
 pub mod eval;
+pub mod geo;
 pub mod nlu;
 pub mod review;
 pub mod search;

@@ -300,30 +300,7 @@ pub fn is_origin(origin: &str) -> bool {
     host_ok && port_ok
 }
 
-/// Checks an Amtlicher Regionalschlüssel: 12 digits, the first two a Land (01 to 16).
-///
-/// ```
-/// use sophia::config::check_ars;
-/// assert!(check_ars("060000000000").is_ok()); // Hessen
-/// assert!(check_ars("091620000000").is_ok()); // München
-/// assert!(check_ars("06534").is_err());
-/// assert!(check_ars("990000000000").is_err());
-/// ```
-pub fn check_ars(ars: &str) -> Result<(), String> {
-    if ars.len() != 12 || !ars.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "must be an Amtlicher Regionalschlüssel of 12 digits (\"060000000000\" for Hessen), found {ars:?}"
-        ));
-    }
-    let land: u8 = ars[..2].parse().unwrap_or(0);
-    if !(1..=16).contains(&land) {
-        return Err(format!(
-            "{ars:?} starts with {:?}, which is no Land (01 to 16)",
-            &ars[..2]
-        ));
-    }
-    Ok(())
-}
+pub use crate::geo::check_ars;
 
 /// Parses `#rrggbb` or `#rgb` into red, green and blue.
 ///
