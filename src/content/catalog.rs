@@ -23,6 +23,28 @@ pub struct Catalog {
     report: ImportReport,
 }
 
+/// The first six bytes of a digest in hex: a content version.
+fn short_hex(digest: &[u8]) -> String {
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads a `REGION` file: one ARS a line; blank lines and `#` comments are skipped.
+fn regions_file(file: &str, text: &str) -> Result<Vec<String>, ImportError> {
+    let mut regions = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        crate::geo::check_ars(line).map_err(|problem| ImportError::Format {
+            file: format!("{file}:{}", number + 1),
+            message: format!("region {problem}"),
+        })?;
+        regions.push(line.to_string());
+    }
+    Ok(regions)
+}
+
 /// Borrowed (name, text) pairs of loaded files.
 fn as_pairs(files: &[(String, String)]) -> Vec<(&str, &str)> {
     files
@@ -49,7 +71,9 @@ impl Catalog {
 
     /// Loads a DLDB export from a folder: every `services*.json` and every
     /// `locations*.json` (an export may come in parts), in name order; the attribution comes
-    /// from an `ATTRIBUTION` file in the folder or defaults to the Munich one.
+    /// from an `ATTRIBUTION` file in the folder or defaults to the Munich one. A `REGION`
+    /// file (one 12-digit ARS a line, `#` comments) gives the regions of records that carry
+    /// none ([`Catalog::with_regions`]).
     pub fn from_dir(dir: &Path) -> Result<Catalog, ImportError> {
         let read = |path: &Path| {
             std::fs::read_to_string(path).map_err(|error| ImportError::Io {
@@ -85,7 +109,23 @@ impl Catalog {
         let attribution = std::fs::read_to_string(dir.join("ATTRIBUTION"))
             .map(|s| s.trim().to_string())
             .unwrap_or_else(|_| MUENCHEN_ATTRIBUTION.to_string());
-        Self::from_dldb_files(&as_pairs(&services), &as_pairs(&locations), &attribution)
+        let regions = match std::fs::read_to_string(dir.join("REGION")) {
+            Ok(text) => regions_file(&dir.join("REGION").display().to_string(), &text)?,
+            Err(_) => Vec::new(),
+        };
+        let catalog =
+            Self::from_dldb_files(&as_pairs(&services), &as_pairs(&locations), &attribution)?;
+        if regions.is_empty() {
+            return Ok(catalog);
+        }
+        let mut hash = Sha256::new();
+        hash.update(catalog.version.as_bytes());
+        hash.update(regions.join(",").as_bytes());
+        let version = short_hex(&hash.finalize());
+        Ok(Catalog {
+            version,
+            ..catalog.with_regions(&regions)
+        })
     }
 
     /// Builds a catalogue from DLDB export text.
@@ -107,8 +147,7 @@ impl Catalog {
         for (_, text) in services.iter().chain(locations) {
             hash.update(text.as_bytes());
         }
-        let digest = hash.finalize();
-        let version: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let version = short_hex(&hash.finalize());
         let import = dldb::import_files(services, locations, attribution)?;
         Ok(Self::new(
             import.services,
@@ -143,6 +182,24 @@ impl Catalog {
             version,
             report,
         }
+    }
+
+    /// Gives every service and office without regions of its own the `regions` (ARS): for
+    /// exports that carry none, such as DLDB, whose whole content is one authority's.
+    ///
+    /// ```
+    /// let munich = sophia::content::Catalog::shipped().with_regions(&["091620000000".to_string()]);
+    /// assert_eq!(munich.service("1063453").unwrap().regions, ["091620000000"]);
+    /// assert_eq!(munich.offices()[0].regions, ["091620000000"]);
+    /// ```
+    pub fn with_regions(mut self, regions: &[String]) -> Catalog {
+        for service in self.services.iter_mut().filter(|s| s.regions.is_empty()) {
+            service.regions = regions.to_vec();
+        }
+        for office in self.offices.iter_mut().filter(|o| o.regions.is_empty()) {
+            office.regions = regions.to_vec();
+        }
+        self
     }
 
     /// All services, in source order (hidden ones included).
@@ -238,6 +295,32 @@ mod tests {
         .unwrap();
         let err = Catalog::from_dir(&dir).unwrap_err().to_string();
         assert!(err.contains("services.json:2:"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_region_file_scopes_the_folder_and_changes_the_version() {
+        let dir = folder("region");
+        std::fs::write(
+            dir.join("services.json"),
+            r#"{"data": [{"id": "1", "name": "A", "description": "a"}]}"#,
+        )
+        .unwrap();
+        let unscoped = Catalog::from_dir(&dir).unwrap();
+        assert!(unscoped.services()[0].regions.is_empty());
+        std::fs::write(
+            dir.join("REGION"),
+            "# Marburg-Biedenkopf
+065340000000
+",
+        )
+        .unwrap();
+        let scoped = Catalog::from_dir(&dir).unwrap();
+        assert_eq!(scoped.services()[0].regions, ["065340000000"]);
+        assert_ne!(scoped.version(), unscoped.version());
+        std::fs::write(dir.join("REGION"), "\n06534\n").unwrap();
+        let err = Catalog::from_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains("REGION:2: region must be"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

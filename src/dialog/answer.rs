@@ -7,6 +7,8 @@ pub use crate::content::is_safe_url;
 use crate::content::{Catalog, Link, Office, Service};
 use crate::nlu::Aspect;
 
+use super::whereabouts::Whereabouts;
+
 use super::reply::OfficeRef;
 
 /// Most characters of a summary.
@@ -259,7 +261,12 @@ pub fn service_answer(service: &Service) -> Answer {
 }
 
 /// The part of `service` that answers `aspect`.
-pub fn aspect_answer(service: &Service, aspect: Aspect, catalog: &Catalog) -> Answer {
+pub fn aspect_answer(
+    service: &Service,
+    aspect: Aspect,
+    catalog: &Catalog,
+    place: &Whereabouts,
+) -> Answer {
     let mut answer = Answer::default();
     let name = &service.name;
     match aspect {
@@ -322,7 +329,7 @@ pub fn aspect_answer(service: &Service, aspect: Aspect, catalog: &Catalog) -> An
             }
         }
         Aspect::Location => {
-            let offices = offices_of(service, catalog);
+            let offices = place.offices(service, catalog);
             if offices.is_empty() {
                 answer.paragraph(&format!(
                     "Für „{name}“ ist in der Leistungsbeschreibung kein Standort genannt."
@@ -332,6 +339,10 @@ pub fn aspect_answer(service: &Service, aspect: Aspect, catalog: &Catalog) -> An
                 }
             } else {
                 answer.title(&format!("„{name}“ erledigen Sie hier:"));
+                if let (Some(label), Some(_), true) = (&place.label, place.point, offices.len() > 1)
+                {
+                    answer.paragraph(&format!("Von {label} aus die nächsten zuerst:"));
+                }
                 answer.offices(&offices, Some(service));
             }
         }
@@ -360,7 +371,7 @@ pub fn aspect_answer(service: &Service, aspect: Aspect, catalog: &Catalog) -> An
                 Some(url) => answer.link("Termin vereinbaren", url),
                 None => answer.paragraph("Für diese Leistung ist keine Terminbuchung genannt."),
             }
-            let offices = offices_of(service, catalog);
+            let offices = place.offices(service, catalog);
             if !offices.is_empty() {
                 answer.paragraph("Termine gibt es an diesen Standorten:");
                 answer.offices(&offices, Some(service));
@@ -437,15 +448,6 @@ fn add_passages(answer: &mut Answer, passages: &[(&str, Option<&str>)]) {
     }
 }
 
-/// The offices offering `service`, in the source's order.
-pub fn offices_of<'c>(service: &Service, catalog: &'c Catalog) -> Vec<&'c Office> {
-    service
-        .offices
-        .iter()
-        .filter_map(|o| catalog.office(&o.office_id))
-        .collect()
-}
-
 /// The online application: the service's own, a per-office one, or a link named
 /// "Antragstellung"/"Online".
 fn online_link(service: &Service) -> Option<String> {
@@ -475,7 +477,7 @@ fn online_link(service: &Service) -> Option<String> {
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -532,7 +534,7 @@ mod tests {
         for service in catalog.services().iter().filter(|s| s.citizen_facing) {
             assert!(!service_answer(service).text().is_empty());
             for aspect in Aspect::ALL {
-                let a = aspect_answer(service, aspect, &catalog);
+                let a = aspect_answer(service, aspect, &catalog, &Whereabouts::default());
                 assert!(
                     a.text().contains(&service.name) || a.text().contains("Stand"),
                     "{} {aspect:?}",
@@ -546,7 +548,7 @@ mod tests {
     fn location_answers_name_offices_with_addresses() {
         let catalog = Catalog::shipped();
         let pass = catalog.service("1063453").unwrap();
-        let a = aspect_answer(pass, Aspect::Location, &catalog);
+        let a = aspect_answer(pass, Aspect::Location, &catalog, &Whereabouts::default());
         assert!(!a.offices.is_empty());
         assert!(a.offices.iter().all(|o| !o.address.is_empty()));
     }

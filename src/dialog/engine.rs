@@ -12,8 +12,10 @@ use super::near_duplicates::{self, Refinement};
 use super::policy::{self, Decision};
 use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestion};
 use super::smalltalk::{self, SmallTalk};
+use super::whereabouts::Whereabouts;
 use crate::config::{Config, Tenant};
 use crate::content::{Catalog, CustomAnswer, Day, PackError, PackLibrary, Service, markdown};
+use crate::geo::{Places, Scope};
 use crate::nlu::language;
 use crate::nlu::{
     Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
@@ -72,6 +74,8 @@ pub struct Snapshot {
     pub smalltalk: SmallTalk,
     /// Tenants and thresholds.
     pub config: Config,
+    /// The postcode table request locations are resolved with.
+    pub places: Arc<Places>,
     /// The content version (catalogue and analysis), computed once.
     version: String,
     /// The version of the packs in use.
@@ -115,6 +119,7 @@ impl Snapshot {
             intents: Arc::new(IntentClassifier::shipped()),
             smalltalk: SmallTalk::shipped(),
             config,
+            places: Arc::new(Places::shipped()),
         })
     }
 
@@ -153,6 +158,7 @@ impl Snapshot {
             intents: Arc::clone(&self.intents),
             smalltalk: self.smalltalk.clone(),
             config,
+            places: Arc::clone(&self.places),
         })
     }
 
@@ -299,7 +305,20 @@ impl Engine {
 
     /// Answers one message.
     pub fn respond(&self, request: &ChatRequest) -> Reply {
-        let mut reply = self.answer(request);
+        let snapshot = &*self.snapshot;
+        let tenant = request
+            .tenant
+            .as_deref()
+            .and_then(|id| snapshot.config.tenant(id))
+            .unwrap_or_else(|| snapshot.config.default_tenant());
+        let place = Whereabouts::of(tenant, request.location.as_deref(), &snapshot.places);
+        let mut reply = self.answer(request, tenant, &place);
+        if let Some(note) = &place.note {
+            reply.text = format!("{note}\n\n{}", reply.text);
+            if let Some(html) = &mut reply.html {
+                *html = format!("<p>{}</p>{html}", answer::escape(note));
+            }
+        }
         if language::is_english(clip(&request.message)) {
             reply.text = format!("{ENGLISH_NOTE}\n\n{}", reply.text);
             if let Some(html) = &mut reply.html {
@@ -309,13 +328,8 @@ impl Engine {
         reply
     }
 
-    fn answer(&self, request: &ChatRequest) -> Reply {
+    fn answer(&self, request: &ChatRequest, tenant: &Tenant, place: &Whereabouts) -> Reply {
         let snapshot = &*self.snapshot;
-        let tenant = request
-            .tenant
-            .as_deref()
-            .and_then(|id| snapshot.config.tenant(id))
-            .unwrap_or_else(|| snapshot.config.default_tenant());
         let message = clip(&request.message);
         let state = request
             .context
@@ -327,7 +341,7 @@ impl Engine {
         // A choice from the last "Meinten Sie ...?": its title or its number.
         if let Some(service) = self.chosen(&state, message) {
             let aspect = state.aspect;
-            return self.service_reply(&state, service, aspect, 1.0, None);
+            return self.service_reply(&state, place, service, aspect, 1.0, None);
         }
 
         let intents = snapshot.intents.probabilities(message);
@@ -341,7 +355,7 @@ impl Engine {
             && intent.probability >= snapshot.config.thresholds.small_talk
             && !state.choices.is_empty()
         {
-            return self.reoffer(&state, message, state.aspect);
+            return self.reoffer(&state, place, message, state.aspect);
         }
 
         // The question, redacted, goes into the next context when it is answered, for
@@ -350,7 +364,7 @@ impl Engine {
             question: Some(AnsweredQuestion::new(message, &tenant.id)),
             ..state
         };
-        let understanding = self.understand(message, &tenant.id);
+        let understanding = self.understand(message, &tenant.id, &place.scope);
         // A follow-up about the service in context: "und was kostet das?" asks for an
         // aspect and says nothing else ("was kostet ein Kaffee?" is a new question).
         let context_service = state
@@ -366,6 +380,7 @@ impl Engine {
         if let (Some(found), Some(service)) = (only_aspect(true), context_service) {
             return self.service_reply(
                 &state,
+                place,
                 service,
                 Some(found.aspect),
                 FOLLOW_UP_CONFIDENCE,
@@ -398,7 +413,7 @@ impl Engine {
         // choices again, now for that aspect, or the question which service is meant.
         if let Some(found) = only_aspect(false) {
             if !state.choices.is_empty() {
-                return self.reoffer(&state, message, Some(found.aspect));
+                return self.reoffer(&state, place, message, Some(found.aspect));
             }
             return self.which_service_reply(&state);
         }
@@ -410,16 +425,23 @@ impl Engine {
                 match self.near_duplicates(message, &understanding) {
                     Refinement::Keep => {
                         let service = self.service_of(&hits[0]);
-                        self.service_reply(&state, service, aspect, confidence, Some(hits[0].score))
+                        self.service_reply(
+                            &state,
+                            place,
+                            service,
+                            aspect,
+                            confidence,
+                            Some(hits[0].score),
+                        )
                     }
                     Refinement::Prefer(ordinal) => {
                         let (service, score) = self.ranked(hits, ordinal);
-                        self.service_reply(&state, service, aspect, confidence, score)
+                        self.service_reply(&state, place, service, aspect, confidence, score)
                     }
                     Refinement::Clarify(ordinals) => {
                         let services: Vec<(&Service, Option<f32>)> =
                             ordinals.iter().map(|&o| self.ranked(hits, o)).collect();
-                        self.clarify_reply(&state, message, &services, aspect, confidence)
+                        self.clarify_reply(&state, place, message, &services, aspect, confidence)
                     }
                 }
             }
@@ -431,7 +453,7 @@ impl Engine {
                     .iter()
                     .map(|&i| (self.service_of(&hits[i]), Some(hits[i].score)))
                     .collect();
-                self.clarify_reply(&state, message, &services, aspect, confidence)
+                self.clarify_reply(&state, place, message, &services, aspect, confidence)
             }
             Decision::Fallback { confidence } => self.fallback_reply(tenant, &state, confidence),
         }
@@ -461,14 +483,20 @@ impl Engine {
     }
 
     /// The pending choices offered again (after "ja", or with an aspect asked meanwhile).
-    fn reoffer(&self, state: &ConversationState, message: &str, aspect: Option<Aspect>) -> Reply {
+    fn reoffer(
+        &self,
+        state: &ConversationState,
+        place: &Whereabouts,
+        message: &str,
+        aspect: Option<Aspect>,
+    ) -> Reply {
         let services: Vec<(&Service, Option<f32>)> = state
             .choices
             .iter()
             .filter_map(|id| self.snapshot.catalog.service(id))
             .map(|s| (s, None))
             .collect();
-        self.clarify_reply(state, message, &services, aspect, CHOICE_CONFIDENCE)
+        self.clarify_reply(state, place, message, &services, aspect, CHOICE_CONFIDENCE)
     }
 
     /// An aspect asked without any service to refer to: which service is meant?
@@ -675,7 +703,8 @@ impl Engine {
 
     /// Ranks services for `message` (aspect cue words removed), best first.
     pub fn rank(&self, message: &str) -> Vec<Candidate> {
-        self.understand(clip(message), &self.snapshot.config.default_tenant)
+        let tenant = &self.snapshot.config.default_tenant;
+        self.understand(clip(message), tenant, &Scope::everywhere())
             .hits
             .into_iter()
             .map(|hit| self.candidate(hit))
@@ -685,7 +714,11 @@ impl Engine {
     /// Every step of understanding `message`.
     pub fn explain(&self, message: &str) -> Explanation {
         let message = clip(message);
-        let understanding = self.understand(message, &self.snapshot.config.default_tenant);
+        let understanding = self.understand(
+            message,
+            &self.snapshot.config.default_tenant,
+            &Scope::everywhere(),
+        );
         let decision = understanding.decision.clone();
         let full = self.snapshot.index.analyze(
             message,
@@ -796,7 +829,7 @@ impl Engine {
         QuestionMatch { id, title, hit }
     }
 
-    fn understand(&self, message: &str, tenant: &str) -> Understanding {
+    fn understand(&self, message: &str, tenant: &str, scope: &Scope) -> Understanding {
         let snapshot = &*self.snapshot;
         let aspect = snapshot.aspects.detect(message);
         let full = snapshot
@@ -809,10 +842,12 @@ impl Engine {
                 query = without_cues;
             }
         }
-        let hits = snapshot.index.search_terms(&query, CANDIDATES);
+        let hits = snapshot.index.search_scoped(&query, scope, CANDIDATES);
         let questions = snapshot.layer.questions(tenant).matches(&full, CANDIDATES);
         let catalogue = hits.clone();
         let mut hits = fuse(hits, &questions, snapshot.config.boosts.questions);
+        // Pack questions may name services of other regions.
+        hits.retain(|hit| scope.is_everywhere() || scope.admits(&self.service_of(hit).regions));
         hits.truncate(CANDIDATES);
         let decision = policy::decide(&hits, &snapshot.config.thresholds);
         Understanding {
@@ -865,6 +900,7 @@ impl Engine {
     fn service_reply(
         &self,
         state: &ConversationState,
+        place: &Whereabouts,
         service: &Service,
         aspect: Option<Aspect>,
         confidence: f32,
@@ -874,7 +910,7 @@ impl Engine {
         let (kind, answer) = match aspect {
             Some(aspect) => (
                 ReplyKind::Aspect,
-                answer::aspect_answer(service, aspect, catalog),
+                answer::aspect_answer(service, aspect, catalog, place),
             ),
             None => (ReplyKind::Service, answer::service_answer(service)),
         };
@@ -911,6 +947,7 @@ impl Engine {
     fn clarify_reply(
         &self,
         state: &ConversationState,
+        place: &Whereabouts,
         message: &str,
         services: &[(&Service, Option<f32>)],
         aspect: Option<Aspect>,
@@ -920,7 +957,7 @@ impl Engine {
         let names: Vec<&str> = services.iter().map(|(s, _)| s.name.as_str()).collect();
         if let Some(i) = near_duplicates::by_count(&names, message) {
             let (service, score) = services[i];
-            return self.service_reply(state, service, aspect, confidence, score);
+            return self.service_reply(state, place, service, aspect, confidence, score);
         }
         // Asking which one is pointless when the part asked for is the same for all
         // ("wo kann ich beglaubigen lassen?": the same offices).
@@ -928,7 +965,7 @@ impl Engine {
             && same_for_all(aspect, services.iter().map(|(s, _)| *s))
             && let Some(&(service, score)) = services.first()
         {
-            return self.service_reply(state, service, Some(aspect), confidence, score);
+            return self.service_reply(state, place, service, Some(aspect), confidence, score);
         }
         let mut answer = Answer::default();
         answer.paragraph("Meinten Sie …?");

@@ -9,6 +9,7 @@ pub mod near_duplicates;
 pub mod policy;
 mod reply;
 pub mod smalltalk;
+mod whereabouts;
 
 pub use answer::{german_date, is_safe_url, summary};
 pub use context::{AnsweredQuestion, ContextCodec, ConversationState, MAX_CONTEXT_LEN};
@@ -19,3 +20,4 @@ pub use engine::{
 pub use layer::Layer;
 pub use policy::Decision;
 pub use reply::{ChatRequest, IntentScore, OfficeRef, Reply, ReplyKind, Source, Suggestion};
+pub use whereabouts::Whereabouts;

@@ -5,15 +5,16 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, TantivyDocument};
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use super::query::{AnalyzedQuery, QueryTerm, TermOrigin};
-use super::schema::{FieldBoosts, Fields, ServiceField};
+use super::schema::{FieldBoosts, Fields, NO_REGION, ServiceField};
 use super::variants::Variants;
 use crate::content::{Catalog, RichText, Service};
+use crate::geo::{self, Scope, ScopeTerms};
 use crate::text::{self, Dictionary, Synonyms, TypoCorrector, Vocabulary, typo};
 
 /// At most this many unknown words of one message are spelling-corrected: correction is
@@ -335,6 +336,25 @@ impl CatalogIndex {
 
     /// Ranks services for already analysed query terms.
     pub fn search_terms(&self, query: &AnalyzedQuery, limit: usize) -> Vec<Hit> {
+        self.search_scoped(query, &Scope::everywhere(), limit)
+    }
+
+    /// Ranks the services admitted by `scope` ([`Scope::admits`]) for analysed query terms:
+    /// the scope restricts the search before ranking, so copies of a service for other
+    /// regions never compete.
+    ///
+    /// ```
+    /// use sophia::content::Catalog;
+    /// use sophia::geo::Scope;
+    /// use sophia::search::{CatalogIndex, IndexOptions};
+    /// let munich = Catalog::shipped().with_regions(&["091620000000".to_string()]);
+    /// let index = CatalogIndex::build(&munich, IndexOptions::default()).unwrap();
+    /// let query = index.analyze("Reisepass", &Default::default());
+    /// let hessen = Scope::new([Some("060000000000")]);
+    /// assert!(!index.search_scoped(&query, &Scope::everywhere(), 3).is_empty());
+    /// assert!(index.search_scoped(&query, &hessen, 3).is_empty()); // Munich's content only
+    /// ```
+    pub fn search_scoped(&self, query: &AnalyzedQuery, scope: &Scope, limit: usize) -> Vec<Hit> {
         let known: Vec<&QueryTerm> = query.terms.iter().filter(|t| !t.is_unknown()).collect();
         if known.is_empty() || limit == 0 {
             return Vec::new();
@@ -369,7 +389,14 @@ impl CatalogIndex {
                 ));
             }
         }
-        let boolean = BooleanQuery::new(clauses);
+        let mut boolean: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if !scope.is_everywhere() {
+            let mut scoped: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, boolean)];
+            for terms in scope.filter_terms() {
+                scoped.push((Occur::Must, self.scope_filter(&terms)));
+            }
+            boolean = Box::new(BooleanQuery::new(scoped));
+        }
         let top = match searcher.search(&boolean, &TopDocs::with_limit(limit).order_by_score()) {
             Ok(top) => top,
             Err(error) => {
@@ -405,6 +432,25 @@ impl CatalogIndex {
                 })
             })
             .collect()
+    }
+
+    /// Matches the services admitted for one scope region, scoring nothing: content valid
+    /// everywhere, for a region enclosing the scope region, or for one inside it.
+    fn scope_filter(&self, terms: &ScopeTerms<'_>) -> Box<dyn Query> {
+        let term = |field, text: &str| -> (Occur, Box<dyn Query>) {
+            let query =
+                TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic);
+            (Occur::Should, Box::new(query))
+        };
+        let mut admitted = vec![term(self.fields.region, NO_REGION)];
+        for enclosing in &terms.enclosing {
+            admitted.push(term(self.fields.region, enclosing));
+        }
+        admitted.push(term(self.fields.region_within, terms.within));
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(admitted)),
+            0.0,
+        ))
     }
 
     fn ordinal(&self, searcher: &Searcher, address: DocAddress) -> Option<usize> {
@@ -538,6 +584,15 @@ fn document(
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_u64(fields.ordinal, ordinal);
+    if service.regions.is_empty() {
+        doc.add_text(fields.region, NO_REGION);
+    }
+    for region in &service.regions {
+        doc.add_text(fields.region, geo::significant(region));
+        for enclosing in geo::enclosing(region) {
+            doc.add_text(fields.region_within, enclosing);
+        }
+    }
     doc.add_text(fields.name, &service.name);
     for keyword in service
         .keywords

@@ -1,7 +1,9 @@
 //! The index schema: which parts of a service are searchable, and how much each counts.
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
 
 /// The searchable fields of a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -91,7 +93,15 @@ pub(crate) struct Fields {
     pub name: Field,
     pub keywords: Field,
     pub body: Field,
+    /// The significant keys of the service's regions ([`crate::geo::significant`]), or
+    /// [`NO_REGION`] for content valid everywhere.
+    pub region: Field,
+    /// Every region enclosing one of the service's regions, its own included.
+    pub region_within: Field,
 }
+
+/// The `region` term of content valid everywhere.
+pub(crate) const NO_REGION: &str = "*";
 
 impl Fields {
     /// Builds the schema with `tokenizer` on every text field.
@@ -106,12 +116,16 @@ impl Fields {
         let name = builder.add_text_field("name", text.clone());
         let keywords = builder.add_text_field("keywords", text.clone());
         let body = builder.add_text_field("body", text);
+        let region = builder.add_text_field("region", STRING);
+        let region_within = builder.add_text_field("region_within", STRING);
         Fields {
             schema: builder.build(),
             ordinal,
             name,
             keywords,
             body,
+            region,
+            region_within,
         }
     }
 
