@@ -246,9 +246,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     println!("{}", serde_json::to_string_pretty(&report)?);
                 } else {
                     let catalog = &engine.snapshot().catalog;
-                    let title = |id: &str| match catalog.service(id) {
-                        Some(s) => format!("{} ({id})", s.name),
-                        None => format!("unknown id {id}"),
+                    let title = |id: &str| match (catalog.service(id), id.strip_prefix("office:")) {
+                        (Some(s), _) => format!("{} ({id})", s.name),
+                        (None, Some(office)) => match catalog.office(office) {
+                            Some(o) => format!("{} ({id})", o.name),
+                            None => format!("unknown office {office}"),
+                        },
+                        (None, None) => format!("unknown id {id}"),
                     };
                     println!("== {}", file.display());
                     println!("{}", report.render(misses, &title));

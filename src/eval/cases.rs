@@ -1,7 +1,10 @@
 //! Single labelled citizen questions.
 //!
 //! A question set is a TOML file of `[[case]]` tables with `q` (the question), `expect`
-//! (the service ids that are right answers; empty when no service is right) and `tags`.
+//! (the service ids that are right answers, `office:ID` for an office; empty when no
+//! service is right), `tags` and optionally `location` (sent as the request's location).
+//! Cases tagged `location` ask where to go: they count as answered with an office address
+//! when the right service is answered with at least one office.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -22,6 +25,9 @@ pub struct Case {
     /// Tags for per-tag figures.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The citizen's location sent with the question (postcode, place, ARS, "lat,lon").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +71,8 @@ pub struct CaseResult {
     pub top3: Vec<String>,
     /// The part of the service the answer gave.
     pub aspect: Option<Aspect>,
+    /// How many offices the answer named.
+    pub offices: usize,
 }
 
 impl CaseResult {
@@ -125,27 +133,32 @@ pub struct Answered {
     pub top3: Vec<String>,
     /// The part of the service given, if any.
     pub aspect: Option<Aspect>,
+    /// How many offices the answer named.
+    pub offices: usize,
 }
 
 /// Something that answers questions for evaluation: Sophia, or a baseline.
 pub trait Answerer {
-    /// What is answered for `question`.
-    fn answer(&self, question: &str) -> Answered;
+    /// What is answered for `question`, asked from `location` when given.
+    fn answer(&self, question: &str, location: Option<&str>) -> Answered;
 }
 
 impl Answerer for Engine {
-    fn answer(&self, question: &str) -> Answered {
-        let reply = self.respond(&ChatRequest::new(question));
+    fn answer(&self, question: &str, location: Option<&str>) -> Answered {
+        let reply = self.respond(&ChatRequest {
+            location: location.map(str::to_string),
+            ..ChatRequest::new(question)
+        });
+        let first = || {
+            reply
+                .sources
+                .first()
+                .map(|s| s.id.clone())
+                .unwrap_or_default()
+        };
         let outcome = match reply.kind {
-            ReplyKind::Service | ReplyKind::Aspect | ReplyKind::Custom | ReplyKind::Office => {
-                Outcome::Direct(
-                    reply
-                        .sources
-                        .first()
-                        .map(|s| s.id.clone())
-                        .unwrap_or_default(),
-                )
-            }
+            ReplyKind::Office => Outcome::Direct(format!("office:{}", first())),
+            ReplyKind::Service | ReplyKind::Aspect | ReplyKind::Custom => Outcome::Direct(first()),
             ReplyKind::Clarify => {
                 Outcome::Clarify(reply.sources.iter().map(|s| s.id.clone()).collect())
             }
@@ -161,6 +174,7 @@ impl Answerer for Engine {
             outcome,
             top3,
             aspect: reply.aspect,
+            offices: reply.offices.len(),
         }
     }
 }
@@ -173,7 +187,7 @@ impl Answerer for Engine {
 pub struct AlwaysTop1<'a>(pub &'a Engine);
 
 impl Answerer for AlwaysTop1<'_> {
-    fn answer(&self, question: &str) -> Answered {
+    fn answer(&self, question: &str, _location: Option<&str>) -> Answered {
         let snapshot = self.0.snapshot();
         let ranked: Vec<String> = snapshot
             .index
@@ -191,6 +205,7 @@ impl Answerer for AlwaysTop1<'_> {
             outcome,
             top3: ranked.into_iter().take(3).collect(),
             aspect: None,
+            offices: 0,
         }
     }
 }
@@ -200,12 +215,13 @@ pub fn run(answerer: &dyn Answerer, cases: &[Case]) -> Vec<CaseResult> {
     cases
         .iter()
         .map(|case| {
-            let answered = answerer.answer(&case.q);
+            let answered = answerer.answer(&case.q, case.location.as_deref());
             CaseResult {
                 case: case.clone(),
                 outcome: answered.outcome,
                 top3: answered.top3,
                 aspect: answered.aspect,
+                offices: answered.offices,
             }
         })
         .collect()
@@ -269,6 +285,10 @@ pub struct Report {
     pub aspect_accuracy: f64,
     /// Number of cases asking for one part.
     pub aspect_cases: usize,
+    /// Of the cases tagged `location`: answered with the right service and an office.
+    pub office_address: f64,
+    /// Number of cases tagged `location`.
+    pub location_cases: usize,
     /// Per tag.
     pub by_tag: BTreeMap<String, Scores>,
     /// The cases not answered right at top-1.
@@ -292,7 +312,17 @@ impl Report {
             .iter()
             .filter(|r| r.top1() && r.aspect == r.asked_aspect())
             .count();
+        let location: Vec<&CaseResult> = results
+            .iter()
+            .filter(|r| r.case.tags.iter().any(|t| t == "location"))
+            .collect();
+        let with_office = location
+            .iter()
+            .filter(|r| r.top1() && r.offices > 0)
+            .count();
         Report {
+            office_address: with_office as f64 / location.len().max(1) as f64,
+            location_cases: location.len(),
             aspect_accuracy: aspect_right as f64 / asking.len().max(1) as f64,
             aspect_cases: asking.len(),
             overall: Scores::of(results),
@@ -336,6 +366,14 @@ impl Report {
             self.aspect_accuracy * 100.0,
             self.aspect_cases
         );
+        if self.location_cases > 0 {
+            let _ = writeln!(
+                out,
+                "location questions answered with an office address: {:.1}% of {}",
+                self.office_address * 100.0,
+                self.location_cases
+            );
+        }
         if misses && !self.misses.is_empty() {
             let _ = writeln!(out, "\nmisses ({}):", self.misses.len());
             for m in &self.misses {
@@ -373,10 +411,12 @@ mod tests {
                 q: "q".into(),
                 expect: expect.iter().map(|s| s.to_string()).collect(),
                 tags: vec!["t".into()],
+                location: None,
             },
             outcome,
             top3: vec!["b".into(), "a".into()],
             aspect: None,
+            offices: 0,
         }
     }
 
