@@ -498,6 +498,7 @@ fn office(record: &Value, at: &RecordAt) -> Result<(Office, ServiceLinks), Warni
         url: contact_field("webinfo")?,
         service_ids,
         opening_hours: None,
+        keywords: office_keywords(obj),
         regions: Vec::new(),
     };
     Ok((office, online_links))
@@ -681,6 +682,32 @@ fn link_list(obj: &Map<String, Value>, key: &str, at: &RecordAt) -> Result<Vec<L
         });
     }
     Ok(links)
+}
+
+/// An office's other names: `displayNameAlternatives` and `meta.keywords`, each once.
+/// Malformed entries are skipped: they only help finding the office.
+fn office_keywords(obj: &Map<String, Value>) -> Vec<String> {
+    let mut keywords: Vec<String> = obj
+        .get("displayNameAlternatives")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|s| html::clean_inline(s).trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(meta) = obj
+        .get("meta")
+        .and_then(|m| m.get("keywords"))
+        .and_then(Value::as_str)
+    {
+        for keyword in split_keywords(meta) {
+            if !keywords.iter().any(|k| k.eq_ignore_ascii_case(&keyword)) {
+                keywords.push(keyword);
+            }
+        }
+    }
+    keywords
 }
 
 /// Splits the editors' comma-separated keywords, trimmed, without empties or duplicates.

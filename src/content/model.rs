@@ -175,6 +175,9 @@ pub struct Office {
     pub service_ids: Vec<String>,
     /// Opening hours as the source words them, when it has them.
     pub opening_hours: Option<String>,
+    /// The editors' other names for the office (DLDB `meta.keywords`,
+    /// `displayNameAlternatives`), for finding it by name.
+    pub keywords: Vec<String>,
     /// The regions (12-digit ARS) this office is responsible for; empty means everywhere.
     pub regions: Vec<String>,
 }

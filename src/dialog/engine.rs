@@ -9,6 +9,7 @@ use super::choice;
 use super::context::{AnsweredQuestion, ContextCodec, ConversationState};
 use super::layer::Layer;
 use super::near_duplicates::{self, Refinement};
+use super::office_answer;
 use super::policy::{self, Decision};
 use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestion};
 use super::smalltalk::{self, SmallTalk};
@@ -22,8 +23,8 @@ use crate::nlu::{
 };
 use crate::review::Nearest;
 use crate::search::{
-    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, PackHit, QueryTerm, ServiceField, Target,
-    TermOrigin, fuse,
+    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, OfficeIndex, PackHit, QueryTerm, ServiceField,
+    Target, TermOrigin, fuse,
 };
 use crate::text::{self, Synonyms};
 
@@ -76,6 +77,8 @@ pub struct Snapshot {
     pub config: Config,
     /// The postcode table request locations are resolved with.
     pub places: Arc<Places>,
+    /// The offices by name.
+    pub offices: Arc<OfficeIndex>,
     /// The content version (catalogue and analysis), computed once.
     version: String,
     /// The version of the packs in use.
@@ -104,6 +107,7 @@ impl Snapshot {
         options: IndexOptions,
     ) -> Result<Snapshot, SnapshotError> {
         let index = CatalogIndex::build(&catalog, options)?;
+        let offices = OfficeIndex::build(&catalog, index.analyzer());
         let synonyms = Synonyms::shipped();
         let layer = Layer::build(&catalog, library, &config, index.analyzer(), &synonyms)
             .map_err(SnapshotError::Packs)?;
@@ -120,6 +124,7 @@ impl Snapshot {
             smalltalk: SmallTalk::shipped(),
             config,
             places: Arc::new(Places::shipped()),
+            offices: Arc::new(offices),
         })
     }
 
@@ -159,6 +164,7 @@ impl Snapshot {
             smalltalk: self.smalltalk.clone(),
             config,
             places: Arc::clone(&self.places),
+            offices: Arc::clone(&self.offices),
         })
     }
 
@@ -418,6 +424,10 @@ impl Engine {
             return self.which_service_reply(&state);
         }
 
+        // Only an office named ("Bürgerbüro Pasing", "KVR Ruppertstraße"): that office.
+        if let Some(reply) = self.office_reply(&state, place, &understanding) {
+            return reply;
+        }
         let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
         let hits = &understanding.hits;
         match understanding.decision.clone() {
@@ -942,6 +952,48 @@ impl Engine {
             suggestions,
             next,
         )
+    }
+
+    /// The office answer, when the question names an office and nothing else.
+    fn office_reply(
+        &self,
+        state: &ConversationState,
+        place: &Whereabouts,
+        understanding: &Understanding,
+    ) -> Option<Reply> {
+        let snapshot = &*self.snapshot;
+        let hits = snapshot
+            .offices
+            .search(&understanding.query, &snapshot.catalog, &place.scope);
+        let service_coverage = understanding.hits.first().map_or(0.0, |h| h.title_coverage);
+        let sites = office_answer::named_sites(
+            &hits,
+            &snapshot.offices,
+            service_coverage,
+            place,
+            &snapshot.catalog,
+        );
+        if sites.is_empty() {
+            return None;
+        }
+        let (answer, sources, suggestions) =
+            office_answer::office_answer(&sites, &snapshot.catalog);
+        let next = ConversationState {
+            service: None,
+            choices: Vec::new(),
+            aspect: None,
+            ..state.next(snapshot.version())
+        };
+        let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
+        Some(self.reply(
+            ReplyKind::Office,
+            answer,
+            1.0,
+            aspect,
+            sources,
+            suggestions,
+            next,
+        ))
     }
 
     fn clarify_reply(

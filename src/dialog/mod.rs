@@ -6,6 +6,7 @@ mod context;
 mod engine;
 mod layer;
 pub mod near_duplicates;
+mod office_answer;
 pub mod policy;
 mod reply;
 pub mod smalltalk;

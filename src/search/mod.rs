@@ -2,6 +2,7 @@
 
 mod catalog_index;
 mod fusion;
+mod office_index;
 mod pack_index;
 mod query;
 mod schema;
@@ -9,6 +10,7 @@ pub mod variants;
 
 pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult};
 pub use fusion::fuse;
+pub use office_index::{OfficeHit, OfficeIndex, Site, site_name};
 pub use pack_index::{PackHit, PackIndex, Target};
 pub use query::{AnalyzedQuery, QueryTerm, TermOrigin};
 pub use schema::{FieldBoosts, ServiceField};

@@ -38,6 +38,7 @@ pub mod stopwords;
 pub mod synonyms;
 pub mod tokenizer;
 pub mod typo;
+pub mod zu_infinitive;
 
 use serde::Serialize;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
@@ -49,6 +50,7 @@ pub use stopwords::{GermanStopWords, is_stop_word};
 pub use synonyms::{SHIPPED_SYNONYMS, SynonymError, Synonyms};
 pub use tokenizer::{GermanTokenizer, MAX_WORD_CHARS, words};
 pub use typo::{Correction, TypoCorrector, Vocabulary};
+pub use zu_infinitive::{ZuInfinitive, join_zu_infinitive};
 
 /// Version of the analysis. Bump it whenever a change to this module changes the tokens of
 /// any text (tokenizer rules, normalisation, stop-word list, stemmer, or a dependency
@@ -58,7 +60,7 @@ pub use typo::{Correction, TypoCorrector, Vocabulary};
 /// ```rust
 /// assert!(sophia::text::ANALYZER_VERSION >= 1);
 /// ```
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// The analyzer for indexing and searching service texts: words, normalised, without stop
 /// words, stemmed.
@@ -76,6 +78,7 @@ pub const ANALYZER_VERSION: u32 = 1;
 pub fn retrieval_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(GermanTokenizer::default())
         .filter(GermanNormalizer)
+        .filter(ZuInfinitive)
         .filter(GermanStopWords)
         .filter(GermanStemmer)
         .build()
@@ -96,6 +99,7 @@ pub fn retrieval_analyzer() -> TextAnalyzer {
 pub fn retrieval_analyzer_with(dictionary: std::sync::Arc<Dictionary>) -> TextAnalyzer {
     TextAnalyzer::builder(GermanTokenizer::default())
         .filter(GermanNormalizer)
+        .filter(ZuInfinitive)
         .filter(GermanStopWords)
         .filter(GermanStemmer)
         .filter(Decompounder::new(dictionary))
@@ -118,6 +122,7 @@ pub fn retrieval_analyzer_with(dictionary: std::sync::Arc<Dictionary>) -> TextAn
 pub fn intent_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(GermanTokenizer::default())
         .filter(GermanNormalizer)
+        .filter(ZuInfinitive)
         .filter(GermanStemmer)
         .build()
 }
@@ -183,7 +188,10 @@ pub struct WordTrace {
 pub fn explain(text: &str) -> Vec<WordTrace> {
     words(text)
         .map(|(_, original)| {
-            let normalized = normalize_word(original);
+            let mut normalized = normalize_word(original);
+            if let Some(verb) = join_zu_infinitive(&normalized) {
+                normalized = verb;
+            }
             let stop_word = is_stop_word(&normalized);
             let stemmed = (!stop_word).then(|| stem_word(&normalized));
             WordTrace {
@@ -213,6 +221,7 @@ mod tests {
         "Fahr\u{00AD}zeug ab\u{200B}melden \u{FEFF}bitte",
         "",
         "§§ ... !!!",
+        "wo muss ich hin, um die Hochzeit anzumelden und das Auto abzumelden?",
     ];
 
     #[test]
@@ -346,7 +355,9 @@ mod tests {
             let mut stream = analyzer.token_stream(text);
             while let Some(token) = stream.next() {
                 let source = &text[token.offset_from..token.offset_to];
-                assert_eq!(stem_word(&normalize_word(source)), token.text);
+                let normalized = normalize_word(source);
+                let joined = join_zu_infinitive(&normalized).unwrap_or(normalized);
+                assert_eq!(stem_word(&joined), token.text);
                 assert!(
                     token
                         .text
