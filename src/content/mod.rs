@@ -11,7 +11,7 @@ mod model;
 pub mod pack;
 
 pub use catalog::Catalog;
-pub use import::{ImportError, ImportReport, Warning};
+pub use import::{Import, ImportError, ImportReport, Warning};
 pub use library::PackLibrary;
 pub use model::*;
 
