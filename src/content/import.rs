@@ -179,10 +179,16 @@ pub(crate) enum UrlField {
 /// Removes every link of a service that is not http, https, mailto or tel (a
 /// `javascript:` link must never reach a citizen or an API client), calling `warn` with the
 /// field and a message for each; each importer names the field in its own format.
-pub(crate) fn drop_unsafe_service_urls(service: &mut Service, mut warn: impl FnMut(UrlField, String)) {
+pub(crate) fn drop_unsafe_service_urls(
+    service: &mut Service,
+    mut warn: impl FnMut(UrlField, String),
+) {
     let mut check = |field: UrlField, url: &mut Option<String>| {
         if url.as_deref().is_some_and(|u| !is_safe_url(u)) {
-            warn(field, "not an http(s), mailto or tel link; ignored".to_string());
+            warn(
+                field,
+                "not an http(s), mailto or tel link; ignored".to_string(),
+            );
             *url = None;
         }
     };
@@ -207,7 +213,10 @@ pub(crate) fn drop_unsafe_service_urls(service: &mut Service, mut warn: impl FnM
             if !link.url.is_empty() && !is_safe_url(&link.url) {
                 warn(
                     field,
-                    format!("link `{}` is not http(s), mailto or tel; ignored", link.name),
+                    format!(
+                        "link `{}` is not http(s), mailto or tel; ignored",
+                        link.name
+                    ),
                 );
                 link.url.clear();
             }

@@ -9,6 +9,8 @@ mod library;
 pub mod markdown;
 mod model;
 pub mod pack;
+pub mod xzufi;
+mod xzufi_parse;
 
 pub use catalog::Catalog;
 pub use import::{Import, ImportError, ImportReport, Warning};

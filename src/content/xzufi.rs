@@ -1,0 +1,632 @@
+//! Importer for XZuFi 2.2 (namespace `http://xoev.de/schemata/xzufi/2_2_0`), the exchange
+//! standard behind the Länder editorial systems, so a Land can feed Sophia directly.
+//!
+//! A file is a transfer message (`schreibe` objects under any root, e.g. a full export) or a
+//! plain list of `leistung` and `organisationseinheit` elements; the wrapper does not matter.
+//! Elements are matched by local name, so any namespace prefix works.
+//!
+//! What becomes what:
+//! - `leistung` → [`Service`]: `id`; name from text module 02 (Leistungsbezeichnung), else 03;
+//!   `referenzLeiKa/code` → `leika`; description from 06 (Volltext; else 05 Kurztext, else
+//!   24 Teaser), then 11 "Verfahrensablauf", 16 "Hinweise" and `modulFrist` "Fristen" as
+//!   sections; 07 → `legal`, 08 → `requirements`, 09 → `prerequisites`, 14 → `forms`,
+//!   15 → `links`, 22 → `responsibility`; `modulKosten` → `fees` (its `kosten` entries as a
+//!   list, then its `beschreibung`); `modulBearbeitungsdauer` → `process_time`; 03 and the
+//!   `modulBegriffImKontext` terms → `keywords`; `modulUrsprungsportal/uri` → `url`.
+//! - `organisationseinheit` → [`Office`]: `id`, `name`, the first `anschrift` with a street
+//!   (with `geokodierung` if present), `kommunikation` (phone, e-mail, web), `internetadresse`,
+//!   `oeffnungszeiten`.
+//! - `zustaendigkeit{leistungID, gebietID}` of an organisationseinheit (or in a
+//!   `zustaendigkeitTransferObjekt`) joins the two both ways and gives both their `regions`.
+//!
+//! Malformed XML fails with [`ImportError::Xml`] (`file:line:column` and the open element).
+//! A record without id or name is skipped with a warning naming file, line, element and
+//! field; an element the standard does not have is skipped with a warning once per name and
+//! file; standard elements Sophia has no use for (`nachrichtenkopf`, `onlinedienst`,
+//! `spezialisierung`, `kategorie`, ...) are skipped silently.
+
+use std::collections::HashMap;
+
+use roxmltree::Node;
+
+use super::html;
+use super::import::{
+    Import, ImportError, ImportReport, UrlField, Warning, drop_unsafe_service_urls,
+    is_citizen_facing, push_keyword,
+};
+use super::xzufi_parse::{
+    self as parts, FileAt, Responsible, child, child_text, children, code, german_markup,
+};
+use super::{Link, Office, RichText, Service, ServiceOffice, is_safe_url};
+
+/// The XZuFi 2.2 namespace.
+///
+/// ```
+/// assert!(sophia::content::xzufi::NAMESPACE.ends_with("/xzufi/2_2_0"));
+/// ```
+pub const NAMESPACE: &str = "http://xoev.de/schemata/xzufi/2_2_0";
+
+/// Standard objects of a transfer message that Sophia does not use.
+const IGNORED_OBJECTS: &[&str] = &[
+    "nachrichtenkopf",
+    "loesche",
+    "transaktionID",
+    "transaktionPosition",
+    "spezialisierung",
+    "onlinedienst",
+    "formular",
+    "zustaendigkeitOnlinedienst",
+];
+
+/// Containers that may legitimately be empty.
+const WRAPPERS: &[&str] = &["schreibe", "leistungen", "organisationseinheiten"];
+
+/// Standard children of a `leistung` that Sophia does not use.
+const LEISTUNG_IGNORED: &[&str] = &[
+    "idSekundaer",
+    "struktur",
+    "informationsbereichSDG",
+    "kategorie",
+    "typisierung",
+    "sprachversion",
+    "modulFachlicheFreigabe",
+    "modulDokument",
+    "modulOnlinedienst",
+    "modulAuskunftshinweis",
+    "modulFormular",
+    "modulZustaendigkeit",
+    "modulLeistungsadressat",
+    "versionsinformation",
+    "gueltigkeit",
+    "klassifizierung",
+    "leistungsadressat",
+    "herausgeber",
+    "referenzSDG",
+    "begriffImKontext",
+];
+
+/// The text modules (`leikaTextmodul/code`) this importer maps.
+const MAPPED_MODULES: &[&str] = &[
+    "02", "03", "05", "06", "07", "08", "09", "11", "14", "15", "16", "22", "24",
+];
+
+/// Imports XZuFi 2.2 files (name, text) into services and offices, joined through their
+/// zuständigkeiten. `attribution` is shown with every answer from these services.
+///
+/// ```
+/// let xml = r#"<xzufi:schreibe xmlns:xzufi="http://xoev.de/schemata/xzufi/2_2_0">
+///   <xzufi:leistung>
+///     <xzufi:id>1</xzufi:id>
+///     <xzufi:referenzLeiKa><code>99085001000000</code></xzufi:referenzLeiKa>
+///     <xzufi:modulText><xzufi:leikaTextmodul><code>02</code></xzufi:leikaTextmodul>
+///       <xzufi:inhalt languageCode="de">Reisepass</xzufi:inhalt></xzufi:modulText>
+///     <xzufi:modulKosten><xzufi:beschreibung>&lt;p&gt;70 Euro&lt;/p&gt;</xzufi:beschreibung></xzufi:modulKosten>
+///   </xzufi:leistung>
+///   <xzufi:organisationseinheit>
+///     <xzufi:id>7</xzufi:id><xzufi:name><xzufi:name>Bürgerbüro</xzufi:name></xzufi:name>
+///     <xzufi:zustaendigkeit><xzufi:leistungID>1</xzufi:leistungID>
+///       <xzufi:gebietID>091620000000</xzufi:gebietID></xzufi:zustaendigkeit>
+///   </xzufi:organisationseinheit>
+/// </xzufi:schreibe>"#;
+/// let import = sophia::content::xzufi::import_files(&[("land.xml", xml)], "Land, CC BY 4.0").unwrap();
+/// let pass = &import.services[0];
+/// assert_eq!(pass.fees.as_ref().unwrap().text, "70 Euro");
+/// assert_eq!(pass.regions, vec!["091620000000".to_string()]);
+/// assert_eq!(import.offices[0].service_ids, vec!["1".to_string()]);
+/// ```
+pub fn import_files(files: &[(&str, &str)], attribution: &str) -> Result<Import, ImportError> {
+    let mut state = State::default();
+    for &(name, text) in files {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let doc = parts::parse(name, text)?;
+        let mut reader = Reader {
+            at: FileAt::new(name, &doc),
+            attribution,
+            records: 0,
+            state: &mut state,
+        };
+        let found = reader.walk(doc.root());
+        if found == 0 {
+            let root = doc.root_element();
+            let warning = reader.at.warn(
+                root,
+                0,
+                None,
+                root.tag_name().name(),
+                "no leistung or organisationseinheit in this file",
+            );
+            state.import.report.warnings.push(warning);
+        }
+    }
+    let mut import = state.import;
+    join(
+        &mut import.services,
+        &mut import.offices,
+        &state.responsible,
+        &mut import.report,
+    );
+    Ok(import)
+}
+
+/// Everything read so far, across files.
+#[derive(Default)]
+struct State {
+    import: Import,
+    responsible: Vec<Responsible>,
+    /// Ids already imported, with where: the first one stays.
+    services_seen: HashMap<String, String>,
+    offices_seen: HashMap<String, String>,
+}
+
+/// Reads the records of one file.
+struct Reader<'f, 's> {
+    at: FileAt<'f>,
+    attribution: &'f str,
+    records: usize,
+    state: &'s mut State,
+}
+
+impl Reader<'_, '_> {
+    /// Reads the records among the children of `node`, descending into wrappers; returns
+    /// how many records were found.
+    fn walk(&mut self, node: Node) -> usize {
+        let mut found = 0;
+        for c in node.children().filter(Node::is_element) {
+            let name = c.tag_name().name();
+            match name {
+                "leistung" => self.leistung(c),
+                "organisationseinheit" => self.organisationseinheit(c),
+                "zustaendigkeitTransferObjekt" => self.transfer_object(c),
+                _ if IGNORED_OBJECTS.contains(&name) => continue,
+                _ => {
+                    let inner = self.walk(c);
+                    if inner == 0 && !WRAPPERS.contains(&name) && node.parent().is_some() {
+                        let record = self.records;
+                        self.push_unknown(c, record, None, name);
+                    }
+                    found += inner;
+                    continue;
+                }
+            }
+            found += 1;
+        }
+        found
+    }
+
+    fn next_record(&mut self) -> usize {
+        self.records += 1;
+        self.records - 1
+    }
+
+    fn push(&mut self, warning: Warning) {
+        self.state.import.report.warnings.push(warning);
+    }
+
+    fn push_unknown(&mut self, node: Node, record: usize, id: Option<&str>, path: &str) {
+        if let Some(w) = self.at.unknown(node, record, id, path) {
+            self.push(w);
+        }
+    }
+
+    /// Skips a record with a warning.
+    fn skip(&mut self, node: Node, record: usize, id: Option<&str>, field: &str, message: &str) {
+        let w = self.at.warn(node, record, id, field, message);
+        self.push(w);
+        self.state.import.report.skipped += 1;
+    }
+
+    /// True (and a warning) when `id` was imported before; the first record stays.
+    fn duplicate(&mut self, node: Node, record: usize, id: &str, element: &str) -> bool {
+        let here = format!("{}:{}", self.at.file, self.at.line(node));
+        let seen = if element == "leistung" {
+            &mut self.state.services_seen
+        } else {
+            &mut self.state.offices_seen
+        };
+        if let Some(first) = seen.get(id).cloned() {
+            let message = format!("duplicate id; the first {element} with it ({first}) is kept");
+            self.skip(node, record, Some(id), &format!("{element}/id"), &message);
+            return true;
+        }
+        seen.insert(id.to_string(), here);
+        false
+    }
+
+    fn leistung(&mut self, node: Node) {
+        let record = self.next_record();
+        let id = child_text(node, "id");
+        let mut modules: HashMap<String, Vec<Node>> = HashMap::new();
+        let mut fees = None;
+        let mut process_time = None;
+        let mut deadline = None;
+        let mut leika = None;
+        let mut url = None;
+        let mut terms = Vec::new();
+        for c in node.children().filter(Node::is_element) {
+            let name = c.tag_name().name();
+            match name {
+                "id" => {}
+                "referenzLeiKa" => leika = Some((c, code(c))),
+                "modulText" => {
+                    let module = child(c, "leikaTextmodul").map(code).unwrap_or_default();
+                    if !MAPPED_MODULES.contains(&module.as_str())
+                        && self.at.unmapped_modules.insert(module.clone())
+                    {
+                        let w = self.at.warn(
+                            c,
+                            record,
+                            id.as_deref(),
+                            "leistung/modulText/leikaTextmodul",
+                            format!("text module `{module}` is not mapped; skipped (reported once per file)"),
+                        );
+                        self.push(w);
+                    }
+                    modules.entry(module).or_default().push(c);
+                }
+                "modulKosten" => fees = parts::fees(c),
+                "modulFrist" => deadline = parts::module_markup(c),
+                "modulBearbeitungsdauer" => {
+                    process_time = parts::module_markup(c).map(|m| html::rich_text(&m))
+                }
+                "modulBegriffImKontext" => terms.extend(parts::terms(c)),
+                "modulUrsprungsportal" => url = child_text(c, "uri"),
+                _ if LEISTUNG_IGNORED.contains(&name) => {}
+                _ => {
+                    let path = format!("leistung/{name}");
+                    self.push_unknown(c, record, id.as_deref(), &path);
+                }
+            }
+        }
+        let text_of = |code: &str| -> Option<String> {
+            let parts: Vec<String> = modules
+                .get(code)?
+                .iter()
+                .filter_map(|m| german_markup(*m, "inhalt"))
+                .map(|m| parts::as_html(&m))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("\n"))
+        };
+        let links_of = |code: &str| -> Vec<Link> {
+            modules
+                .get(code)
+                .map(|ms| ms.iter().flat_map(|m| parts::further_links(*m)).collect())
+                .unwrap_or_default()
+        };
+        let official = text_of("02").map(|n| html::clean_inline(&n));
+        let citizen_name = text_of("03").map(|n| html::clean_inline(&n));
+        let Some(id) = id else {
+            return self.skip(
+                node,
+                record,
+                None,
+                "leistung/id",
+                "missing id; record skipped",
+            );
+        };
+        let Some(name) = official
+            .clone()
+            .filter(|n| !n.is_empty())
+            .or_else(|| citizen_name.clone().filter(|n| !n.is_empty()))
+        else {
+            let message = "no name (text module 02 Leistungsbezeichnung or 03 bürgernahe Bezeichnung); record skipped";
+            return self.skip(node, record, Some(&id), "leistung/modulText", message);
+        };
+        if self.duplicate(node, record, &id, "leistung") {
+            return;
+        }
+        let leika = match leika {
+            Some((_, key)) if key.len() == 14 && key.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(key)
+            }
+            Some((c, key)) => {
+                let message = format!("`{key}` is not a 14-digit LeiKa key; ignored");
+                let w = self
+                    .at
+                    .warn(c, record, Some(&id), "leistung/referenzLeiKa", message);
+                self.push(w);
+                None
+            }
+            None => None,
+        };
+
+        let mut description = String::new();
+        if let Some(intro) = text_of("06")
+            .or_else(|| text_of("05"))
+            .or_else(|| text_of("24"))
+        {
+            description.push_str(&intro);
+        }
+        let later = [
+            ("Verfahrensablauf", text_of("11")),
+            ("Hinweise", text_of("16")),
+            ("Fristen", deadline.map(|d| parts::as_html(&d))),
+        ];
+        for (heading, body) in later {
+            if let Some(body) = body {
+                description.push_str(&format!("\n<h3>{heading}</h3>\n{body}"));
+            }
+        }
+        let description = html::rich_text(&description);
+
+        let mut keywords = Vec::new();
+        if let Some(n) = citizen_name.filter(|n| !n.eq_ignore_ascii_case(&name)) {
+            push_keyword(&mut keywords, n);
+        }
+        for term in terms {
+            push_keyword(&mut keywords, term);
+        }
+        let items = |code: &str| parts::items(text_of(code).as_deref(), links_of(code));
+        let only_links = |code: &str| parts::links(text_of(code).as_deref(), links_of(code));
+        let mut service = Service {
+            leika,
+            fees: fees.filter(|f: &RichText| !f.is_empty()),
+            process_time: process_time.filter(|p: &RichText| !p.is_empty()),
+            prerequisites: items("09"),
+            requirements: items("08"),
+            forms: only_links("14"),
+            links: only_links("15"),
+            legal: items("07"),
+            responsibility: text_of("22")
+                .map(|r| html::rich_text(&r))
+                .filter(|r| !r.is_empty()),
+            online: None,
+            appointment_url: None,
+            url,
+            updated: None,
+            slot_minutes: None,
+            authorities: Vec::new(),
+            offices: Vec::new(),
+            citizen_facing: false,
+            regions: Vec::new(),
+            attribution: self.attribution.to_string(),
+            description,
+            keywords,
+            id,
+            name,
+        };
+        service.citizen_facing = is_citizen_facing(
+            &service.description,
+            service.fees.as_ref(),
+            &service.keywords,
+        );
+        let mut warnings = Vec::new();
+        let service_id = service.id.clone();
+        drop_unsafe_service_urls(&mut service, |field, message| {
+            let field = match field {
+                UrlField::Page => "leistung/modulUrsprungsportal/uri",
+                UrlField::Prerequisites => "leistung/modulText[09]",
+                UrlField::Requirements => "leistung/modulText[08]",
+                UrlField::Forms => "leistung/modulText[14]",
+                UrlField::Links => "leistung/modulText[15]",
+                UrlField::Legal => "leistung/modulText[07]",
+                UrlField::Appointment | UrlField::Online | UrlField::OfficeAppointment => {
+                    "leistung"
+                }
+            };
+            warnings.push(
+                self.at
+                    .warn(node, record, Some(&service_id), field, message),
+            );
+        });
+        for w in warnings {
+            self.push(w);
+        }
+        let report = &mut self.state.import.report;
+        report.imported += 1;
+        if !service.citizen_facing {
+            report.hidden += 1;
+        }
+        self.state.import.services.push(service);
+    }
+
+    fn organisationseinheit(&mut self, node: Node) {
+        let record = self.next_record();
+        let id = child_text(node, "id");
+        let name = child(node, "name").map(parts::name);
+        let Some(id) = id else {
+            let field = "organisationseinheit/id";
+            return self.skip(node, record, None, field, "missing id; record skipped");
+        };
+        let Some(name) = name.filter(|n| !n.is_empty()) else {
+            let field = "organisationseinheit/name";
+            return self.skip(
+                node,
+                record,
+                Some(&id),
+                field,
+                "missing name; record skipped",
+            );
+        };
+        if self.duplicate(node, record, &id, "organisationseinheit") {
+            return;
+        }
+        let mut office = parts::empty_office(id.clone(), name);
+        let mut hours = Vec::new();
+        for c in node.children().filter(Node::is_element) {
+            let element = c.tag_name().name();
+            match element {
+                "id" | "name" => {}
+                "anschrift" => {
+                    if office.address.street.is_empty() {
+                        office.address = parts::address(c);
+                    }
+                    hours.extend(parts::opening_hours_in(c));
+                    if office.geo.is_none() {
+                        office.geo = self.geo_in(c, record, &id);
+                    }
+                }
+                "geokodierung" => {
+                    if office.geo.is_none() {
+                        office.geo = self.geo_in(node, record, &id);
+                    }
+                }
+                "kommunikation" => parts::contact(c, &mut office),
+                "internetadresse" => {
+                    if office.url.is_none() {
+                        office.url = child_text(c, "uri").or_else(|| Some(parts::text(c)));
+                    }
+                }
+                "zustaendigkeit" => {
+                    let r = parts::responsible(c, &id, self.at.file, self.at.line(c), record);
+                    self.state.responsible.push(r);
+                }
+                _ if parts::is_opening_hours(element) => hours.extend(parts::opening_hours(c)),
+                _ if parts::OFFICE_IGNORED.contains(&element) => {}
+                _ => {
+                    let path = format!("organisationseinheit/{element}");
+                    self.push_unknown(c, record, Some(&id), &path);
+                }
+            }
+        }
+        if !hours.is_empty() {
+            office.opening_hours = Some(hours.join("\n"));
+        }
+        if office.url.as_deref().is_some_and(|u| !is_safe_url(u)) {
+            let field = "organisationseinheit/internetadresse";
+            let w = self.at.warn(
+                node,
+                record,
+                Some(&id),
+                field,
+                "not an http(s) link; ignored",
+            );
+            self.push(w);
+            office.url = None;
+        }
+        self.state.import.report.offices += 1;
+        self.state.import.offices.push(office);
+    }
+
+    /// A `zustaendigkeitTransferObjekt`: zuständigkeiten of one organisationseinheit sent
+    /// on their own.
+    fn transfer_object(&mut self, node: Node) {
+        let record = self.next_record();
+        let office = node
+            .descendants()
+            .find(|d| {
+                d.is_element()
+                    && matches!(
+                        d.tag_name().name(),
+                        "organisationseinheitID" | "uebergeordnetesObjektID"
+                    )
+            })
+            .map(parts::text)
+            .filter(|t| !t.is_empty());
+        let Some(office) = office else {
+            let field = "zustaendigkeitTransferObjekt/organisationseinheitID";
+            return self.skip(
+                node,
+                record,
+                None,
+                field,
+                "names no organisationseinheit; skipped",
+            );
+        };
+        for z in node
+            .descendants()
+            .filter(|d| d.is_element() && d.tag_name().name() == "zustaendigkeit")
+        {
+            let r = parts::responsible(z, &office, self.at.file, self.at.line(z), record);
+            self.state.responsible.push(r);
+        }
+    }
+
+    /// The coordinates in a `geokodierung` under `node`, warning when they are unusable.
+    fn geo_in(&mut self, node: Node, record: usize, id: &str) -> Option<(f64, f64)> {
+        let geo = children(node, "geokodierung").next()?;
+        let found = parts::coordinates(geo);
+        if found.is_none() {
+            let field = "organisationseinheit/anschrift/geokodierung";
+            let w = self.at.warn(
+                geo,
+                record,
+                Some(id),
+                field,
+                "no latitude/longitude in range; ignored",
+            );
+            self.push(w);
+        }
+        found
+    }
+}
+
+/// Joins services and offices through the zuständigkeiten, both ways, and gives both the
+/// regions (gebietIDs) of their zuständigkeiten. A zuständigkeit naming an unknown leistung
+/// or organisationseinheit is warned about and ignored.
+fn join(
+    services: &mut [Service],
+    offices: &mut [Office],
+    responsible: &[Responsible],
+    report: &mut ImportReport,
+) {
+    let service_index: HashMap<String, usize> = services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let office_index: HashMap<String, usize> = offices
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.clone(), i))
+        .collect();
+    for r in responsible {
+        let warn = |field: &str, message: String| Warning {
+            file: r.file.clone(),
+            line: Some(r.line),
+            record: r.record,
+            id: Some(r.office_id.clone()),
+            field: field.to_string(),
+            message,
+        };
+        for bad in &r.bad_regions {
+            report.warnings.push(warn(
+                "zustaendigkeit/gebietID",
+                format!("`{bad}` is not a 12-digit Amtlicher Regionalschlüssel; ignored"),
+            ));
+        }
+        let Some(leistung) = r.leistung_id.as_deref() else {
+            report.warnings.push(warn(
+                "zustaendigkeit/leistungID",
+                "missing leistungID; zuständigkeit ignored".to_string(),
+            ));
+            continue;
+        };
+        let Some(&si) = service_index.get(leistung) else {
+            report.warnings.push(warn(
+                "zustaendigkeit/leistungID",
+                format!("names leistung `{leistung}`, which is not in the import; ignored"),
+            ));
+            continue;
+        };
+        let Some(&oi) = office_index.get(&r.office_id) else {
+            report.warnings.push(warn(
+                "zustaendigkeit",
+                format!(
+                    "organisationseinheit `{}` is not in the import; ignored",
+                    r.office_id
+                ),
+            ));
+            continue;
+        };
+        let service = &mut services[si];
+        let office = &mut offices[oi];
+        if !service.offices.iter().any(|o| o.office_id == office.id) {
+            service.offices.push(ServiceOffice {
+                office_id: office.id.clone(),
+                appointment_url: None,
+                online_url: None,
+            });
+        }
+        if !office.service_ids.contains(&service.id) {
+            office.service_ids.push(service.id.clone());
+        }
+        for region in &r.regions {
+            if !service.regions.contains(region) {
+                service.regions.push(region.clone());
+            }
+            if !office.regions.contains(region) {
+                office.regions.push(region.clone());
+            }
+        }
+    }
+}
