@@ -12,7 +12,9 @@
 //!   sections; 07 → `legal`, 08 → `requirements`, 09 → `prerequisites`, 14 → `forms`,
 //!   15 → `links`, 22 → `responsibility`; `modulKosten` → `fees` (its `kosten` entries as a
 //!   list, then its `beschreibung`); `modulBearbeitungsdauer` → `process_time`; 03 and the
-//!   `modulBegriffImKontext` terms → `keywords`; `modulUrsprungsportal/uri` → `url`.
+//!   `modulBegriffImKontext` terms → `keywords`; `modulUrsprungsportal/uri` → `url`;
+//!   `versionsinformation/geaendertDatumZeit`, else `modulFachlicheFreigabe/fachlichFreigegebenAm`
+//!   → `updated` (the "Stand" date).
 //! - `organisationseinheit` → [`Office`]: `id`, `name`, the first `anschrift` with a street
 //!   (with `geokodierung` if present), `kommunikation` (phone, e-mail, web), `internetadresse`,
 //!   `oeffnungszeiten`.
@@ -69,14 +71,12 @@ const LEISTUNG_IGNORED: &[&str] = &[
     "kategorie",
     "typisierung",
     "sprachversion",
-    "modulFachlicheFreigabe",
     "modulDokument",
     "modulOnlinedienst",
     "modulAuskunftshinweis",
     "modulFormular",
     "modulZustaendigkeit",
     "modulLeistungsadressat",
-    "versionsinformation",
     "gueltigkeit",
     "klassifizierung",
     "leistungsadressat",
@@ -241,6 +241,8 @@ impl Reader<'_, '_> {
         let mut deadline = None;
         let mut leika = None;
         let mut url = None;
+        let mut changed = None;
+        let mut approved = None;
         let mut terms = Vec::new();
         for c in node.children().filter(Node::is_element) {
             let name = c.tag_name().name();
@@ -270,6 +272,8 @@ impl Reader<'_, '_> {
                 }
                 "modulBegriffImKontext" => terms.extend(parts::terms(c)),
                 "modulUrsprungsportal" => url = child_text(c, "uri"),
+                "versionsinformation" => changed = child_text(c, "geaendertDatumZeit"),
+                "modulFachlicheFreigabe" => approved = child_text(c, "fachlichFreigegebenAm"),
                 _ if LEISTUNG_IGNORED.contains(&name) => {}
                 _ => {
                     let path = format!("leistung/{name}");
@@ -372,7 +376,7 @@ impl Reader<'_, '_> {
             online: None,
             appointment_url: None,
             url,
-            updated: None,
+            updated: changed.or(approved).map(|d| d.chars().take(10).collect()),
             slot_minutes: None,
             authorities: Vec::new(),
             offices: Vec::new(),
