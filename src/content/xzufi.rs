@@ -634,3 +634,198 @@ fn join(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(code: &str, inhalt: &str) -> String {
+        format!(
+            "<modulText><leikaTextmodul><code>{code}</code></leikaTextmodul><inhalt>{inhalt}</inhalt></modulText>"
+        )
+    }
+
+    fn one(xml: &str) -> Import {
+        import_files(&[("t.xml", xml)], "A").unwrap()
+    }
+
+    #[test]
+    fn every_module_lands_in_its_field() {
+        let xml = format!(
+            "<leistungen><leistung><id>1</id><referenzLeiKa><code>99050012104000</code></referenzLeiKa>{}{}{}{}{}{}{}{}{}{}
+             <modulText><leikaTextmodul><code>14</code></leikaTextmodul>
+               <weiterfuehrenderLink><uri>https://a.de/antrag.pdf</uri><titel>Antrag</titel></weiterfuehrenderLink></modulText>
+             <modulKosten><kosten><betragFix>37.5</betragFix><beschreibung>unter 24 Jahren</beschreibung></kosten>
+               <kosten><betragVon>10</betragVon><betragBis>20</betragBis></kosten>
+               <beschreibung>Zahlbar vor Ort.</beschreibung></modulKosten>
+             <modulBearbeitungsdauer><beschreibung>etwa drei Wochen</beschreibung></modulBearbeitungsdauer>
+             <modulFrist><beschreibung>keine</beschreibung></modulFrist>
+             <modulBegriffImKontext><begriffImKontext><begriff>Perso</begriff></begriffImKontext></modulBegriffImKontext>
+             </leistung></leistungen>",
+            module("02", "Personalausweis beantragen"),
+            module("03", "Ausweis"),
+            module("05", "Kurz."),
+            module("06", "&lt;p&gt;Lang.&lt;/p&gt;"),
+            module("07", "&lt;ul&gt;&lt;li&gt;&lt;a href=\"https://g.de/pauswg\"&gt;PAuswG&lt;/a&gt;&lt;/li&gt;&lt;/ul&gt;"),
+            module("08", "&lt;ul&gt;&lt;li&gt;Foto&lt;/li&gt;&lt;li&gt;alter Ausweis&lt;/li&gt;&lt;/ul&gt;"),
+            module("09", "Wohnsitz in der Stadt"),
+            module("11", "Termin buchen."),
+            module("16", "Bringen Sie Zeit mit."),
+            module("22", "Bürgerbüro"),
+        );
+        let import = one(&xml);
+        assert!(
+            import.report.warnings.is_empty(),
+            "{:?}",
+            import.report.warnings
+        );
+        let s = &import.services[0];
+        assert_eq!(s.name, "Personalausweis beantragen");
+        assert_eq!(s.leika.as_deref(), Some("99050012104000"));
+        assert_eq!(s.keywords, vec!["Ausweis", "Perso"]);
+        let headings: Vec<_> = s
+            .description
+            .sections
+            .iter()
+            .map(|x| x.heading.as_deref())
+            .collect();
+        assert_eq!(
+            headings,
+            [
+                None,
+                Some("Verfahrensablauf"),
+                Some("Hinweise"),
+                Some("Fristen")
+            ]
+        );
+        assert!(
+            s.description.text.starts_with("Lang."),
+            "Volltext before Kurztext"
+        );
+        assert_eq!(s.legal[0].name, "PAuswG");
+        assert_eq!(s.legal[0].url, "https://g.de/pauswg");
+        let docs: Vec<_> = s.requirements.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(docs, ["Foto", "alter Ausweis"]);
+        assert_eq!(s.prerequisites[0].name, "Wohnsitz in der Stadt");
+        assert_eq!(s.forms[0].url, "https://a.de/antrag.pdf");
+        assert_eq!(
+            s.fees.as_ref().unwrap().text,
+            "- unter 24 Jahren: 37,50 Euro\n- 10 Euro bis 20 Euro\n\nZahlbar vor Ort."
+        );
+        assert_eq!(s.process_time.as_ref().unwrap().text, "etwa drei Wochen");
+        assert_eq!(s.responsibility.as_ref().unwrap().text, "Bürgerbüro");
+        assert!(s.citizen_facing);
+    }
+
+    #[test]
+    fn a_record_without_id_or_name_is_skipped_naming_line_element_and_field() {
+        let xml = format!(
+            "<schreibe>\n<leistung>{}</leistung>\n<leistung><id>2</id></leistung>\n<organisationseinheit><id>3</id></organisationseinheit>\n</schreibe>",
+            module("02", "Ohne Id")
+        );
+        let import = one(&xml);
+        assert!(import.services.is_empty() && import.offices.is_empty());
+        assert_eq!(import.report.skipped, 3);
+        let w: Vec<String> = import
+            .report
+            .warnings
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        assert!(
+            w[0].starts_with("t.xml:2: record 0") && w[0].contains("`leistung/id`"),
+            "{w:?}"
+        );
+        assert!(
+            w[1].starts_with("t.xml:3: record 1 (id 2)") && w[1].contains("modulText"),
+            "{w:?}"
+        );
+        assert!(
+            w[2].starts_with("t.xml:4:") && w[2].contains("`organisationseinheit/name`"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn an_office_reads_address_contacts_hours_geo_and_regions() {
+        let xml = format!(
+            "<schreibe><leistung><id>1</id>{}</leistung>
+             <organisationseinheit><id>7</id><name>Amt</name>
+               <anschrift><strasse>Ruppertstraße</strasse><hausnummer>19</hausnummer><postleitzahl>80337</postleitzahl>
+                 <ort>München</ort><geokodierung><breitengrad>48.12</breitengrad><laengengrad>11.55</laengengrad></geokodierung></anschrift>
+               <kommunikation><kanal><code>02</code></kanal><kennung>089 233-96000</kennung></kommunikation>
+               <kommunikation><kanal><code>04</code></kanal><kennung>089 233-1</kennung></kommunikation>
+               <kommunikation><kanal><code>01</code></kanal><kennung>amt@muenchen.de</kennung></kommunikation>
+               <internetadresse><uri>https://muenchen.de/amt</uri></internetadresse>
+               <oeffnungszeiten><beschreibung>Mo–Fr 8–12 Uhr</beschreibung></oeffnungszeiten>
+               <zustaendigkeit><leistungID>1</leistungID><gebietID>091620000000</gebietID><gebietID>0916</gebietID></zustaendigkeit>
+             </organisationseinheit></schreibe>",
+            module("02", "Anmeldung")
+        );
+        let import = one(&xml);
+        let o = &import.offices[0];
+        assert_eq!(o.address.one_line(), "Ruppertstraße 19, 80337 München");
+        assert_eq!(o.geo, Some((48.12, 11.55)));
+        assert_eq!(o.phone.as_deref(), Some("089 233-96000"));
+        assert_eq!(o.email.as_deref(), Some("amt@muenchen.de"));
+        assert_eq!(o.url.as_deref(), Some("https://muenchen.de/amt"));
+        assert_eq!(o.opening_hours.as_deref(), Some("Mo–Fr 8–12 Uhr"));
+        assert_eq!(o.regions, ["091620000000"]);
+        assert_eq!(import.services[0].offices[0].office_id, "7");
+        let w = import.report.warnings[0].to_string();
+        assert!(w.contains("`0916`") && w.contains("gebietID"), "{w}");
+    }
+
+    #[test]
+    fn a_single_record_file_and_a_transfer_object_are_read() {
+        let import = import_files(
+            &[
+                ("a.xml", &format!("<leistung><id>1</id>{}</leistung>", module("03", "Hund anmelden"))),
+                (
+                    "b.xml",
+                    "<x><organisationseinheit><id>7</id><name>Amt</name></organisationseinheit>
+                     <zustaendigkeitTransferObjekt><organisationseinheitID>7</organisationseinheitID>
+                     <zustaendigkeit><leistungID>1</leistungID><gebietID>091620000000</gebietID></zustaendigkeit>
+                     </zustaendigkeitTransferObjekt></x>",
+                ),
+            ],
+            "A",
+        )
+        .unwrap();
+        assert_eq!(
+            import.services[0].name, "Hund anmelden",
+            "03 when there is no 02"
+        );
+        assert!(!import.services[0].citizen_facing, "no text: hidden");
+        assert_eq!(import.offices[0].service_ids, ["1"]);
+        assert_eq!(import.services[0].regions, ["091620000000"]);
+    }
+
+    #[test]
+    fn unmapped_modules_duplicates_and_unsafe_links_are_warned() {
+        let xml = format!(
+            "<schreibe><leistung><id>1</id>{}{}{}{}</leistung><leistung><id>1</id>{}</leistung></schreibe>",
+            module("02", "A"),
+            module("12", "x"),
+            module("12", "y"),
+            "<modulUrsprungsportal><uri>javascript:alert(1)</uri></modulUrsprungsportal>",
+            module("02", "B"),
+        );
+        let import = one(&xml);
+        assert_eq!(import.services.len(), 1);
+        assert_eq!(import.services[0].name, "A");
+        assert_eq!(import.services[0].url, None);
+        let w: Vec<String> = import
+            .report
+            .warnings
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        assert_eq!(w.iter().filter(|w| w.contains("`12`")).count(), 1, "{w:?}");
+        assert!(
+            w.iter().any(|w| w.contains("modulUrsprungsportal")),
+            "{w:?}"
+        );
+        assert!(w.iter().any(|w| w.contains("duplicate id")), "{w:?}");
+    }
+}
