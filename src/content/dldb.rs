@@ -22,6 +22,11 @@ pub const MUENCHEN_ATTRIBUTION: &str =
     "Leistungsbeschreibungen: Landeshauptstadt München, CC BY 4.0";
 
 /// The services and offices read from DLDB exports (the importers' shared [`Import`]).
+///
+/// ```
+/// let import: sophia::content::dldb::DldbImport = sophia::content::dldb::import(("s.json", r#"{"data": []}"#), None, "A").unwrap();
+/// assert!(import.services.is_empty());
+/// ```
 pub type DldbImport = Import;
 
 /// Imports a services export and an optional locations export from their text.

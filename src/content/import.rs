@@ -125,7 +125,14 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// The services and offices read from one catalogue's files, with the report.
+/// The services and offices read from one catalogue's files, with the report: what every
+/// importer ([`super::dldb`], [`super::xzufi`]) returns.
+///
+/// ```
+/// let json = r#"{"data": [{"id": "1", "name": "Reisepass", "description": "Ein Pass."}]}"#;
+/// let import: sophia::content::Import = sophia::content::dldb::import(("s.json", json), None, "A").unwrap();
+/// assert_eq!((import.services.len(), import.report.imported), (1, 1));
+/// ```
 #[derive(Debug, Default)]
 pub struct Import {
     /// Services in file order.
