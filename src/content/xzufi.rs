@@ -37,9 +37,9 @@ use super::import::{
     is_citizen_facing, push_keyword,
 };
 use super::xzufi_parse::{
-    self as parts, FileAt, Responsible, child, child_text, children, code, german_markup,
+    self, FileAt, LeistungParts, Responsible, child, child_text, children, code,
 };
-use super::{Link, Office, RichText, Service, ServiceOffice, is_safe_url};
+use super::{Office, Service, ServiceOffice, is_safe_url};
 
 /// The XZuFi 2.2 namespace.
 ///
@@ -118,7 +118,7 @@ pub fn import_files(files: &[(&str, &str)], attribution: &str) -> Result<Import,
     let mut state = State::default();
     for &(name, text) in files {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let doc = parts::parse(name, text)?;
+        let doc = xzufi_parse::parse(name, text)?;
         let mut reader = Reader {
             at: FileAt::new(name, &doc),
             attribution,
@@ -232,158 +232,115 @@ impl Reader<'_, '_> {
         false
     }
 
-    fn leistung(&mut self, node: Node) {
-        let record = self.next_record();
-        let id = child_text(node, "id");
-        let mut modules: HashMap<String, Vec<Node>> = HashMap::new();
-        let mut fees = None;
-        let mut process_time = None;
-        let mut deadline = None;
-        let mut leika = None;
-        let mut url = None;
+    /// Reads the children of a `leistung`, warning about unknown ones.
+    fn leistung_parts<'a, 'i>(
+        &mut self,
+        node: Node<'a, 'i>,
+        record: usize,
+        id: Option<&str>,
+    ) -> LeistungParts<'a, 'i> {
+        let mut parts = LeistungParts::default();
         let mut changed = None;
         let mut approved = None;
-        let mut terms = Vec::new();
         for c in node.children().filter(Node::is_element) {
             let name = c.tag_name().name();
             match name {
                 "id" => {}
-                "referenzLeiKa" => leika = Some((c, code(c))),
+                "referenzLeiKa" => parts.leika = Some((c, code(c))),
                 "modulText" => {
                     let module = child(c, "leikaTextmodul").map(code).unwrap_or_default();
                     if !MAPPED_MODULES.contains(&module.as_str())
                         && self.at.unmapped_modules.insert(module.clone())
                     {
-                        let w = self.at.warn(
-                            c,
-                            record,
-                            id.as_deref(),
-                            "leistung/modulText/leikaTextmodul",
-                            format!("text module `{module}` is not mapped; skipped (reported once per file)"),
-                        );
+                        let message = if module.is_empty() {
+                            "modulText without leikaTextmodul/code; skipped (reported once per file)".to_string()
+                        } else {
+                            format!(
+                                "text module `{module}` is not mapped; skipped (reported once per file)"
+                            )
+                        };
+                        let field = "leistung/modulText/leikaTextmodul";
+                        let w = self.at.warn(c, record, id, field, message);
                         self.push(w);
                     }
-                    modules.entry(module).or_default().push(c);
+                    parts.modules.entry(module).or_default().push(c);
                 }
-                "modulKosten" => fees = parts::fees(c),
-                "modulFrist" => deadline = parts::module_markup(c),
+                "modulKosten" => parts.fees = xzufi_parse::fees(c),
+                "modulFrist" => parts.deadline = xzufi_parse::module_markup(c),
                 "modulBearbeitungsdauer" => {
-                    process_time = parts::module_markup(c).map(|m| html::rich_text(&m))
+                    parts.process_time = xzufi_parse::module_markup(c).map(|m| html::rich_text(&m))
                 }
-                "modulBegriffImKontext" => terms.extend(parts::terms(c)),
-                "modulUrsprungsportal" => url = child_text(c, "uri"),
+                "modulBegriffImKontext" => parts.terms.extend(xzufi_parse::terms(c)),
+                "modulUrsprungsportal" => parts.url = child_text(c, "uri"),
                 "versionsinformation" => changed = child_text(c, "geaendertDatumZeit"),
                 "modulFachlicheFreigabe" => approved = child_text(c, "fachlichFreigegebenAm"),
                 _ if LEISTUNG_IGNORED.contains(&name) => {}
-                _ => {
-                    let path = format!("leistung/{name}");
-                    self.push_unknown(c, record, id.as_deref(), &path);
-                }
+                _ => self.push_unknown(c, record, id, &format!("leistung/{name}")),
             }
         }
-        let text_of = |code: &str| -> Option<String> {
-            let parts: Vec<String> = modules
-                .get(code)?
-                .iter()
-                .filter_map(|m| german_markup(*m, "inhalt"))
-                .map(|m| parts::as_html(&m))
-                .collect();
-            (!parts.is_empty()).then(|| parts.join("\n"))
-        };
-        let links_of = |code: &str| -> Vec<Link> {
-            modules
-                .get(code)
-                .map(|ms| ms.iter().flat_map(|m| parts::further_links(*m)).collect())
-                .unwrap_or_default()
-        };
-        let official = text_of("02").map(|n| html::clean_inline(&n));
-        let citizen_name = text_of("03").map(|n| html::clean_inline(&n));
+        parts.updated = changed.or(approved).map(|d| d.chars().take(10).collect());
+        parts
+    }
+
+    fn leistung(&mut self, node: Node) {
+        let record = self.next_record();
+        let id = child_text(node, "id");
+        let parts = self.leistung_parts(node, record, id.as_deref());
         let Some(id) = id else {
-            return self.skip(
-                node,
-                record,
-                None,
-                "leistung/id",
-                "missing id; record skipped",
-            );
+            let field = "leistung/id";
+            return self.skip(node, record, None, field, "missing id; record skipped");
         };
-        let Some(name) = official
-            .clone()
-            .filter(|n| !n.is_empty())
-            .or_else(|| citizen_name.clone().filter(|n| !n.is_empty()))
-        else {
+        let Some(name) = parts.name("02").or_else(|| parts.name("03")) else {
             let message = "no name (text module 02 Leistungsbezeichnung or 03 bürgernahe Bezeichnung); record skipped";
             return self.skip(node, record, Some(&id), "leistung/modulText", message);
         };
         if self.duplicate(node, record, &id, "leistung") {
             return;
         }
-        let leika = match leika {
+        let leika = match &parts.leika {
             Some((_, key)) if key.len() == 14 && key.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(key)
+                Some(key.clone())
             }
             Some((c, key)) => {
                 let message = format!("`{key}` is not a 14-digit LeiKa key; ignored");
-                let w = self
-                    .at
-                    .warn(c, record, Some(&id), "leistung/referenzLeiKa", message);
+                let field = "leistung/referenzLeiKa";
+                let w = self.at.warn(*c, record, Some(&id), field, message);
                 self.push(w);
                 None
             }
             None => None,
         };
-
-        let mut description = String::new();
-        if let Some(intro) = text_of("06")
-            .or_else(|| text_of("05"))
-            .or_else(|| text_of("24"))
-        {
-            description.push_str(&intro);
-        }
-        let later = [
-            ("Verfahrensablauf", text_of("11")),
-            ("Hinweise", text_of("16")),
-            ("Fristen", deadline.map(|d| parts::as_html(&d))),
-        ];
-        for (heading, body) in later {
-            if let Some(body) = body {
-                description.push_str(&format!("\n<h3>{heading}</h3>\n{body}"));
-            }
-        }
-        let description = html::rich_text(&description);
-
         let mut keywords = Vec::new();
-        if let Some(n) = citizen_name.filter(|n| !n.eq_ignore_ascii_case(&name)) {
+        if let Some(n) = parts.name("03").filter(|n| !n.eq_ignore_ascii_case(&name)) {
             push_keyword(&mut keywords, n);
         }
-        for term in terms {
-            push_keyword(&mut keywords, term);
+        for term in &parts.terms {
+            push_keyword(&mut keywords, term.clone());
         }
-        let items = |code: &str| parts::items(text_of(code).as_deref(), links_of(code));
-        let only_links = |code: &str| parts::links(text_of(code).as_deref(), links_of(code));
         let mut service = Service {
             leika,
-            fees: fees.filter(|f: &RichText| !f.is_empty()),
-            process_time: process_time.filter(|p: &RichText| !p.is_empty()),
-            prerequisites: items("09"),
-            requirements: items("08"),
-            forms: only_links("14"),
-            links: only_links("15"),
-            legal: items("07"),
-            responsibility: text_of("22")
+            description: parts.description(),
+            prerequisites: parts.items("09"),
+            requirements: parts.items("08"),
+            forms: parts.links("14"),
+            links: parts.links("15"),
+            legal: parts.items("07"),
+            responsibility: parts
+                .text("22")
                 .map(|r| html::rich_text(&r))
                 .filter(|r| !r.is_empty()),
+            fees: parts.fees.filter(|f| !f.is_empty()),
+            process_time: parts.process_time.filter(|p| !p.is_empty()),
             online: None,
             appointment_url: None,
-            url,
-            updated: changed.or(approved).map(|d| d.chars().take(10).collect()),
+            url: parts.url,
+            updated: parts.updated,
             slot_minutes: None,
             authorities: Vec::new(),
             offices: Vec::new(),
             citizen_facing: false,
             regions: Vec::new(),
             attribution: self.attribution.to_string(),
-            description,
             keywords,
             id,
             name,
@@ -426,7 +383,7 @@ impl Reader<'_, '_> {
     fn organisationseinheit(&mut self, node: Node) {
         let record = self.next_record();
         let id = child_text(node, "id");
-        let name = child(node, "name").map(parts::name);
+        let name = child(node, "name").map(xzufi_parse::name);
         let Some(id) = id else {
             let field = "organisationseinheit/id";
             return self.skip(node, record, None, field, "missing id; record skipped");
@@ -444,7 +401,7 @@ impl Reader<'_, '_> {
         if self.duplicate(node, record, &id, "organisationseinheit") {
             return;
         }
-        let mut office = parts::empty_office(id.clone(), name);
+        let mut office = xzufi_parse::empty_office(id.clone(), name);
         let mut hours = Vec::new();
         for c in node.children().filter(Node::is_element) {
             let element = c.tag_name().name();
@@ -452,9 +409,9 @@ impl Reader<'_, '_> {
                 "id" | "name" => {}
                 "anschrift" => {
                     if office.address.street.is_empty() {
-                        office.address = parts::address(c);
+                        office.address = xzufi_parse::address(c);
                     }
-                    hours.extend(parts::opening_hours_in(c));
+                    hours.extend(xzufi_parse::opening_hours_in(c));
                     if office.geo.is_none() {
                         office.geo = self.geo_in(c, record, &id);
                     }
@@ -464,18 +421,20 @@ impl Reader<'_, '_> {
                         office.geo = self.geo_in(node, record, &id);
                     }
                 }
-                "kommunikation" => parts::contact(c, &mut office),
+                "kommunikation" => xzufi_parse::contact(c, &mut office),
                 "internetadresse" => {
                     if office.url.is_none() {
-                        office.url = child_text(c, "uri").or_else(|| Some(parts::text(c)));
+                        office.url = child_text(c, "uri").or_else(|| Some(xzufi_parse::text(c)));
                     }
                 }
                 "zustaendigkeit" => {
-                    let r = parts::responsible(c, &id, self.at.file, self.at.line(c), record);
+                    let r = xzufi_parse::responsible(c, &id, self.at.file, self.at.line(c), record);
                     self.state.responsible.push(r);
                 }
-                _ if parts::is_opening_hours(element) => hours.extend(parts::opening_hours(c)),
-                _ if parts::OFFICE_IGNORED.contains(&element) => {}
+                _ if xzufi_parse::is_opening_hours(element) => {
+                    hours.extend(xzufi_parse::opening_hours(c))
+                }
+                _ if xzufi_parse::OFFICE_IGNORED.contains(&element) => {}
                 _ => {
                     let path = format!("organisationseinheit/{element}");
                     self.push_unknown(c, record, Some(&id), &path);
@@ -514,7 +473,7 @@ impl Reader<'_, '_> {
                         "organisationseinheitID" | "uebergeordnetesObjektID"
                     )
             })
-            .map(parts::text)
+            .map(xzufi_parse::text)
             .filter(|t| !t.is_empty());
         let Some(office) = office else {
             let field = "zustaendigkeitTransferObjekt/organisationseinheitID";
@@ -530,7 +489,7 @@ impl Reader<'_, '_> {
             .descendants()
             .filter(|d| d.is_element() && d.tag_name().name() == "zustaendigkeit")
         {
-            let r = parts::responsible(z, &office, self.at.file, self.at.line(z), record);
+            let r = xzufi_parse::responsible(z, &office, self.at.file, self.at.line(z), record);
             self.state.responsible.push(r);
         }
     }
@@ -538,7 +497,7 @@ impl Reader<'_, '_> {
     /// The coordinates in a `geokodierung` under `node`, warning when they are unusable.
     fn geo_in(&mut self, node: Node, record: usize, id: &str) -> Option<(f64, f64)> {
         let geo = children(node, "geokodierung").next()?;
-        let found = parts::coordinates(geo);
+        let found = xzufi_parse::coordinates(geo);
         if found.is_none() {
             let field = "organisationseinheit/anschrift/geokodierung";
             let w = self.at.warn(

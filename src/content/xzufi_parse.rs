@@ -4,7 +4,7 @@
 //! per file), and the readers of single XZuFi elements (costs, links, addresses, contacts,
 //! coordinates, zuständigkeiten).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use roxmltree::{Document, Node, ParsingOptions};
 
@@ -265,6 +265,80 @@ pub(super) const OFFICE_IGNORED: &[&str] = &[
     "anfahrturl",
     "herausgeber",
 ];
+
+/// What a `leistung` holds, module by module, before it becomes a [`super::Service`].
+#[derive(Default)]
+pub(super) struct LeistungParts<'a, 'i> {
+    /// `modulText`s by `leikaTextmodul/code`.
+    pub modules: HashMap<String, Vec<Node<'a, 'i>>>,
+    pub leika: Option<(Node<'a, 'i>, String)>,
+    pub fees: Option<RichText>,
+    pub process_time: Option<RichText>,
+    pub deadline: Option<String>,
+    pub url: Option<String>,
+    pub updated: Option<String>,
+    pub terms: Vec<String>,
+}
+
+impl LeistungParts<'_, '_> {
+    /// The German HTML of text module `code` (several modules with the code are joined).
+    pub fn text(&self, code: &str) -> Option<String> {
+        let parts: Vec<String> = self
+            .modules
+            .get(code)?
+            .iter()
+            .filter_map(|m| german_markup(*m, "inhalt"))
+            .map(|m| as_html(&m))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n"))
+    }
+
+    /// Text module `code` as one line, if not empty (names).
+    pub fn name(&self, code: &str) -> Option<String> {
+        self.text(code)
+            .map(|n| html::clean_inline(&n))
+            .filter(|n| !n.is_empty())
+    }
+
+    /// The `weiterfuehrenderLink`s of text module `code`.
+    pub fn further_links(&self, code: &str) -> Vec<Link> {
+        self.modules
+            .get(code)
+            .map(|ms| ms.iter().flat_map(|m| further_links(*m)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Text module `code` as a list (documents, prerequisites, legal bases).
+    pub fn items(&self, code: &str) -> Vec<Link> {
+        items(self.text(code).as_deref(), self.further_links(code))
+    }
+
+    /// Text module `code` as links (forms, further information).
+    pub fn links(&self, code: &str) -> Vec<Link> {
+        links(self.text(code).as_deref(), self.further_links(code))
+    }
+
+    /// The description: Volltext (else Kurztext, else Teaser), then Verfahrensablauf,
+    /// Hinweise and Fristen under their headings.
+    pub fn description(&self) -> RichText {
+        let mut html = self
+            .text("06")
+            .or_else(|| self.text("05"))
+            .or_else(|| self.text("24"))
+            .unwrap_or_default();
+        let later = [
+            ("Verfahrensablauf", self.text("11")),
+            ("Hinweise", self.text("16")),
+            ("Fristen", self.deadline.clone()),
+        ];
+        for (heading, body) in later {
+            if let Some(body) = body {
+                html.push_str(&format!("\n<h3>{heading}</h3>\n{body}"));
+            }
+        }
+        html::rich_text(&html)
+    }
+}
 
 /// One zuständigkeit: which office is responsible for which leistung, where, and where in
 /// which file it was said.
