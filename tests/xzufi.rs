@@ -210,6 +210,11 @@ fn unknown_elements_are_warned_once_per_file_and_the_records_kept() {
             .any(|w| w.starts_with("unknown-element.xml:32:") && w.contains("<statistik>")),
         "{warnings:#?}"
     );
+    assert_eq!(
+        about("<anzahl>"),
+        0,
+        "only the outermost unknown element: {warnings:#?}"
+    );
 }
 
 #[test]

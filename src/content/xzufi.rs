@@ -167,8 +167,9 @@ struct Reader<'f, 's> {
 }
 
 impl Reader<'_, '_> {
-    /// Reads the records among the children of `node`, descending into wrappers; returns
-    /// how many records were found.
+    /// Reads the records among the children of `node`, descending into wrappers (the root
+    /// element, known containers, and any element with records inside); returns how many
+    /// records were found.
     fn walk(&mut self, node: Node) -> usize {
         let mut found = 0;
         for c in node.children().filter(Node::is_element) {
@@ -178,13 +179,13 @@ impl Reader<'_, '_> {
                 "organisationseinheit" => self.organisationseinheit(c),
                 "zustaendigkeitTransferObjekt" => self.transfer_object(c),
                 _ if IGNORED_OBJECTS.contains(&name) => continue,
+                _ if WRAPPERS.contains(&name) || node.parent().is_none() || holds_records(c) => {
+                    found += self.walk(c);
+                    continue;
+                }
                 _ => {
-                    let inner = self.walk(c);
-                    if inner == 0 && !WRAPPERS.contains(&name) && node.parent().is_some() {
-                        let record = self.records;
-                        self.push_unknown(c, record, None, name);
-                    }
-                    found += inner;
+                    let record = self.records;
+                    self.push_unknown(c, record, None, name);
                     continue;
                 }
             }
@@ -511,6 +512,17 @@ impl Reader<'_, '_> {
         }
         found
     }
+}
+
+/// Whether a record element is somewhere inside `node`.
+fn holds_records(node: Node) -> bool {
+    node.descendants().any(|d| {
+        d.is_element()
+            && matches!(
+                d.tag_name().name(),
+                "leistung" | "organisationseinheit" | "zustaendigkeitTransferObjekt"
+            )
+    })
 }
 
 /// Joins services and offices through the zuständigkeiten, both ways, and gives both the
