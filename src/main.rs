@@ -23,8 +23,8 @@ struct Cli {
     /// not given.
     #[arg(long, env = "SOPHIA_CONFIG", global = true)]
     config: Option<PathBuf>,
-    /// Folder with a DLDB export (services*.json, locations*.json); the shipped Munich
-    /// catalogue when not given.
+    /// Folder with a DLDB export (services*.json, locations*.json) and/or XZuFi 2.2 files
+    /// (*.xml); the shipped Munich catalogue when not given.
     #[arg(long, env = "SOPHIA_CONTENT", global = true)]
     content: Option<PathBuf>,
     /// Folder of content packs (one sub-folder per pack, named in the tenants' `packs`);

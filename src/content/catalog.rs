@@ -6,7 +6,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::dldb::{self, MUENCHEN_ATTRIBUTION};
-use super::import::{ImportError, ImportReport};
+use super::import::{Import, ImportError, ImportReport, Warning};
+use super::xzufi;
 use super::{Office, Service};
 
 const SHIPPED_SERVICES: &str = include_str!("../../index/muenchen/services_de.json");
@@ -21,11 +22,6 @@ pub struct Catalog {
     office_by_id: HashMap<String, usize>,
     version: String,
     report: ImportReport,
-}
-
-/// The first six bytes of a digest in hex: a content version.
-fn short_hex(digest: &[u8]) -> String {
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads a `REGION` file: one ARS a line; blank lines and `#` comments are skipped.
@@ -53,6 +49,59 @@ fn as_pairs(files: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// A short hash of the source texts, in order: the content version.
+fn version_of<'t>(texts: impl Iterator<Item = &'t str>) -> String {
+    let mut hash = Sha256::new();
+    for text in texts {
+        hash.update(text.as_bytes());
+    }
+    let digest = hash.finalize();
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Adds a second import (XZuFi) to a first (DLDB): a service or office whose id the first
+/// already has is skipped with a warning.
+fn merge(into: &mut Import, other: Import) {
+    let mut report = other.report;
+    for service in other.services {
+        if into.services.iter().any(|s| s.id == service.id) {
+            report.imported -= 1;
+            report.hidden -= usize::from(!service.citizen_facing);
+            report.skipped += 1;
+            report.warnings.push(duplicate("leistung", &service.id));
+        } else {
+            into.services.push(service);
+        }
+    }
+    for office in other.offices {
+        if into.offices.iter().any(|o| o.id == office.id) {
+            report.offices -= 1;
+            report.skipped += 1;
+            report
+                .warnings
+                .push(duplicate("organisationseinheit", &office.id));
+        } else {
+            into.offices.push(office);
+        }
+    }
+    into.report.imported += report.imported;
+    into.report.hidden += report.hidden;
+    into.report.skipped += report.skipped;
+    into.report.offices += report.offices;
+    into.report.warnings.extend(report.warnings);
+}
+
+fn duplicate(element: &str, id: &str) -> Warning {
+    Warning {
+        file: String::new(),
+        line: None,
+        record: 0,
+        id: Some(id.to_string()),
+        field: element.to_string(),
+        message: "id already imported from the DLDB export in the same folder; the XZuFi record is skipped".to_string(),
+    }
+}
+
 impl Catalog {
     /// The shipped default content: the City of Munich's catalogue, embedded in the binary.
     ///
@@ -69,11 +118,17 @@ impl Catalog {
         .expect("the shipped catalogue is valid; a test guards it")
     }
 
-    /// Loads a DLDB export from a folder: every `services*.json` and every
-    /// `locations*.json` (an export may come in parts), in name order; the attribution comes
-    /// from an `ATTRIBUTION` file in the folder or defaults to the Munich one. A `REGION`
-    /// file (one 12-digit ARS a line, `#` comments) gives the regions of records that carry
-    /// none ([`Catalog::with_regions`]).
+    /// Loads a folder: every `services*.json` and `locations*.json` as a DLDB export (an
+    /// export may come in parts) and every `*.xml` as XZuFi 2.2, each in name order; a folder
+    /// may hold either or both. The attribution comes from an `ATTRIBUTION` file in the
+    /// folder or defaults to the Munich one; a `REGION` file (one 12-digit ARS a line, `#`
+    /// comments) gives the regions of records that carry none ([`Catalog::with_regions`]).
+    /// The content version covers every file read.
+    ///
+    /// ```no_run
+    /// let catalog = sophia::content::Catalog::from_dir(std::path::Path::new("content/land")).unwrap();
+    /// println!("{} ({})", catalog.report(), catalog.version());
+    /// ```
     pub fn from_dir(dir: &Path) -> Result<Catalog, ImportError> {
         let read = |path: &Path| {
             std::fs::read_to_string(path).map_err(|error| ImportError::Io {
@@ -87,45 +142,74 @@ impl Catalog {
         })?;
         let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
-        let named = |prefix: &str| -> Result<Vec<(String, String)>, ImportError> {
+        let named = |prefix: &str, suffix: &str| -> Result<Vec<(String, String)>, ImportError> {
             files
                 .iter()
                 .filter(|p| {
                     p.file_name()
                         .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".json"))
+                        .is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix))
                 })
                 .map(|p| Ok((p.display().to_string(), read(p)?)))
                 .collect()
         };
-        let services = named("services")?;
-        if services.is_empty() {
+        let services = named("services", ".json")?;
+        let xml = named("", ".xml")?;
+        if services.is_empty() && xml.is_empty() {
             return Err(ImportError::Format {
                 file: dir.display().to_string(),
-                message: "no services*.json file in this folder".to_string(),
+                message: "no services*.json and no *.xml (XZuFi) file in this folder".to_string(),
             });
         }
-        let locations = named("locations")?;
+        let locations = named("locations", ".json")?;
         let attribution = std::fs::read_to_string(dir.join("ATTRIBUTION"))
             .map(|s| s.trim().to_string())
             .unwrap_or_else(|_| MUENCHEN_ATTRIBUTION.to_string());
-        let regions = match std::fs::read_to_string(dir.join("REGION")) {
-            Ok(text) => regions_file(&dir.join("REGION").display().to_string(), &text)?,
-            Err(_) => Vec::new(),
-        };
-        let catalog =
-            Self::from_dldb_files(&as_pairs(&services), &as_pairs(&locations), &attribution)?;
-        if regions.is_empty() {
-            return Ok(catalog);
+        let region_file = dir.join("REGION");
+        let region_text = std::fs::read_to_string(&region_file).unwrap_or_default();
+        let regions = regions_file(&region_file.display().to_string(), &region_text)?;
+        let mut import = Import::default();
+        if !services.is_empty() {
+            import = dldb::import_files(&as_pairs(&services), &as_pairs(&locations), &attribution)?;
         }
-        let mut hash = Sha256::new();
-        hash.update(catalog.version.as_bytes());
-        hash.update(regions.join(",").as_bytes());
-        let version = short_hex(&hash.finalize());
-        Ok(Catalog {
+        if !xml.is_empty() {
+            merge(
+                &mut import,
+                xzufi::import_files(&as_pairs(&xml), &attribution)?,
+            );
+        }
+        let texts = services.iter().chain(&locations).chain(&xml);
+        let texts = texts.map(|(_, t)| t.as_str()).chain([region_text.as_str()]);
+        let catalog = Self::new(
+            import.services,
+            import.offices,
+            version_of(texts),
+            import.report,
+        );
+        Ok(catalog.with_regions(&regions))
+    }
+
+    /// Builds a catalogue from XZuFi 2.2 files (name, text); see [`xzufi::import_files`].
+    ///
+    /// ```
+    /// let xml = r#"<schreibe><leistung><id>1</id><modulText><leikaTextmodul><code>02</code></leikaTextmodul>
+    ///   <inhalt>Reisepass</inhalt></modulText><modulText><leikaTextmodul><code>06</code></leikaTextmodul>
+    ///   <inhalt>Ein Pass für Reisen.</inhalt></modulText></leistung></schreibe>"#;
+    /// let catalog = sophia::content::Catalog::from_xzufi_files(&[("land.xml", xml)], "Land").unwrap();
+    /// assert_eq!(catalog.service("1").unwrap().name, "Reisepass");
+    /// ```
+    pub fn from_xzufi_files(
+        files: &[(&str, &str)],
+        attribution: &str,
+    ) -> Result<Catalog, ImportError> {
+        let version = version_of(files.iter().map(|(_, t)| *t));
+        let import = xzufi::import_files(files, attribution)?;
+        Ok(Self::new(
+            import.services,
+            import.offices,
             version,
-            ..catalog.with_regions(&regions)
-        })
+            import.report,
+        ))
     }
 
     /// Builds a catalogue from DLDB export text.
@@ -143,11 +227,7 @@ impl Catalog {
         locations: &[(&str, &str)],
         attribution: &str,
     ) -> Result<Catalog, ImportError> {
-        let mut hash = Sha256::new();
-        for (_, text) in services.iter().chain(locations) {
-            hash.update(text.as_bytes());
-        }
-        let version = short_hex(&hash.finalize());
+        let version = version_of(services.iter().chain(locations).map(|(_, t)| *t));
         let import = dldb::import_files(services, locations, attribution)?;
         Ok(Self::new(
             import.services,
@@ -329,6 +409,7 @@ mod tests {
         let dir = folder("empty");
         let err = Catalog::from_dir(&dir).unwrap_err().to_string();
         assert!(err.contains("no services*.json"), "{err}");
+        assert!(err.contains("*.xml"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

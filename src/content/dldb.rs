@@ -11,23 +11,23 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value};
 
 use super::html;
-use super::import::{ImportError, ImportReport, Warning};
+use super::import::{
+    Import, ImportError, ImportReport, UrlField, Warning, drop_unsafe_service_urls,
+    is_citizen_facing, push_keyword,
+};
 use super::{Address, Link, Office, RichText, Service, ServiceOffice, is_safe_url};
 
 /// The attribution of the shipped Munich catalogue.
 pub const MUENCHEN_ATTRIBUTION: &str =
     "Leistungsbeschreibungen: Landeshauptstadt München, CC BY 4.0";
 
-/// The services and offices read from one DLDB export pair.
-#[derive(Debug, Default)]
-pub struct DldbImport {
-    /// Services in file order.
-    pub services: Vec<Service>,
-    /// Offices in file order.
-    pub offices: Vec<Office>,
-    /// What was imported, hidden and skipped, with every warning.
-    pub report: ImportReport,
-}
+/// The services and offices read from DLDB exports (the importers' shared [`Import`]).
+///
+/// ```
+/// let import: sophia::content::dldb::DldbImport = sophia::content::dldb::import(("s.json", r#"{"data": []}"#), None, "A").unwrap();
+/// assert!(import.services.is_empty());
+/// ```
+pub type DldbImport = Import;
 
 /// Imports a services export and an optional locations export from their text.
 ///
@@ -85,7 +85,11 @@ pub fn import_files(
                 continue;
             }
             seen.insert(service.id.clone(), (services_name.to_string(), index));
-            drop_unsafe_service_urls(&mut service, &at, &mut report.warnings);
+            drop_unsafe_service_urls(&mut service, |field, message| {
+                report
+                    .warnings
+                    .push(at.warn(url_field_name(field), message));
+            });
             if !service.citizen_facing {
                 report.hidden += 1;
             }
@@ -156,44 +160,18 @@ pub fn import_files(
     Ok(out)
 }
 
-/// Removes every link of a service that is not http, https, mailto or tel (a
-/// `javascript:` link must never reach a citizen or an API client), with a warning each.
-fn drop_unsafe_service_urls(service: &mut Service, at: &RecordAt, warnings: &mut Vec<Warning>) {
-    let mut check = |field: &str, url: &mut Option<String>| {
-        if url.as_deref().is_some_and(|u| !is_safe_url(u)) {
-            warnings.push(at.warn(field, "not an http(s), mailto or tel link; ignored"));
-            *url = None;
-        }
-    };
-    check("meta.url", &mut service.url);
-    check("appointment.link", &mut service.appointment_url);
-    let mut online = service.online.as_ref().map(|o| o.url.clone());
-    check("onlineprocessing.link", &mut online);
-    if online.is_none() {
-        service.online = None;
-    }
-    for office in &mut service.offices {
-        check("locations[].appointment.link", &mut office.appointment_url);
-    }
-    for (field, list) in [
-        ("prerequisites", &mut service.prerequisites),
-        ("requirements", &mut service.requirements),
-        ("forms", &mut service.forms),
-        ("links", &mut service.links),
-        ("legal", &mut service.legal),
-    ] {
-        for link in list.iter_mut() {
-            if !link.url.is_empty() && !is_safe_url(&link.url) {
-                warnings.push(at.warn(
-                    field,
-                    format!(
-                        "link `{}` is not http(s), mailto or tel; ignored",
-                        link.name
-                    ),
-                ));
-                link.url.clear();
-            }
-        }
+/// The DLDB field a [`UrlField`] comes from, for warnings.
+fn url_field_name(field: UrlField) -> &'static str {
+    match field {
+        UrlField::Page => "meta.url",
+        UrlField::Appointment => "appointment.link",
+        UrlField::Online => "onlineprocessing.link",
+        UrlField::OfficeAppointment => "locations[].appointment.link",
+        UrlField::Prerequisites => "prerequisites",
+        UrlField::Requirements => "requirements",
+        UrlField::Forms => "forms",
+        UrlField::Links => "links",
+        UrlField::Legal => "legal",
     }
 }
 
@@ -247,6 +225,7 @@ impl<'a> RecordAt<'a> {
     fn warn(&self, field: &str, message: impl Into<String>) -> Warning {
         Warning {
             file: self.file.to_string(),
+            line: None,
             record: self.index,
             id: self.id.clone(),
             field: field.to_string(),
@@ -354,7 +333,7 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, 
     };
     let leika = optional_string(obj, "leika", at)?.filter(|l| !l.trim().is_empty());
 
-    let citizen_facing = !description.is_empty() || fees.is_some() || !keywords.is_empty();
+    let citizen_facing = is_citizen_facing(&description, fees.as_ref(), &keywords);
     Ok(Service {
         id,
         name,
@@ -572,6 +551,7 @@ fn join_offices(
     for (id, count) in dangling {
         report.warnings.push(Warning {
             file: String::new(),
+            line: None,
             record: 0,
             id: Some(id.clone()),
             field: "locations/services".to_string(),
@@ -718,9 +698,7 @@ fn office_keywords(obj: &Map<String, Value>) -> Vec<String> {
 pub fn split_keywords(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for k in s.split([',', ';']).map(html::clean_inline) {
-        if !k.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(&k)) {
-            out.push(k);
-        }
+        push_keyword(&mut out, k);
     }
     out
 }

@@ -9,9 +9,11 @@ mod library;
 pub mod markdown;
 mod model;
 pub mod pack;
+pub mod xzufi;
+mod xzufi_parse;
 
 pub use catalog::Catalog;
-pub use import::{ImportError, ImportReport, Warning};
+pub use import::{Import, ImportError, ImportReport, Warning};
 pub use library::PackLibrary;
 pub use model::*;
 
