@@ -15,6 +15,8 @@ use sophia::{ChatRequest, Engine, Reply, ReplyKind, Snapshot};
 const MUENCHEN: &str = "091620000000";
 const MARBURG_BIEDENKOPF: &str = "065340000000";
 const KREIS_OFFICE: &str = "mb-buergerbuero";
+const WIESBADEN: &str = "064140000000";
+const WIESBADEN_OFFICE: &str = "wi-buergerbuero";
 
 /// Munich's services (region München) and Hessen copies of Reisepass, Personalausweis and
 /// Gewerbe-Anmeldung for the Landkreis Marburg-Biedenkopf, with other fees and an office
@@ -51,6 +53,9 @@ fn two_regions() -> Catalog {
         }];
         copy.regions = vec![MARBURG_BIEDENKOPF.to_string()];
         copy.attribution = "Landkreis Marburg-Biedenkopf (Testdaten)".to_string();
+        copy.authorities = vec!["Landkreis Marburg-Biedenkopf".to_string()];
+        copy.url = None;
+        copy.appointment_url = None;
         services.push(copy);
     }
     offices.push(Office {
@@ -77,6 +82,46 @@ fn two_regions() -> Catalog {
         opening_hours: Some("Mo–Fr 8–12 Uhr".to_string()),
         keywords: Vec::new(),
         regions: vec![MARBURG_BIEDENKOPF.to_string()],
+    });
+    // Wiesbaden, a second authority in Hessen, with its own Reisepass.
+    let mut pass = munich.service("1063453").expect("shipped service").clone();
+    pass.id = "wi-1063453".into();
+    pass.fees = Some(RichText {
+        text: "Reisepass in Wiesbaden: 75 Euro (Beispielgebühr)".into(),
+        html: "<p>Reisepass in Wiesbaden: 75 Euro (Beispielgebühr)</p>".into(),
+        sections: Vec::new(),
+    });
+    pass.offices = vec![ServiceOffice {
+        office_id: WIESBADEN_OFFICE.to_string(),
+        appointment_url: None,
+        online_url: None,
+    }];
+    pass.regions = vec![WIESBADEN.to_string()];
+    pass.authorities = vec!["Landeshauptstadt Wiesbaden".into()];
+    pass.attribution = "Landeshauptstadt Wiesbaden (Testdaten)".into();
+    pass.url = None;
+    pass.appointment_url = None;
+    services.push(pass);
+    offices.push(Office {
+        id: WIESBADEN_OFFICE.to_string(),
+        name: "Bürgerbüro Wiesbaden".to_string(),
+        display_name: None,
+        organization: Some("Landeshauptstadt Wiesbaden".to_string()),
+        organization_unit: None,
+        address: Address {
+            street: "Gustav-Stresemann-Ring".into(),
+            house_number: "15".into(),
+            postal_code: "65189".into(),
+            city: "Wiesbaden".into(),
+        },
+        geo: Some((50.074, 8.244)),
+        phone: None,
+        email: None,
+        url: None,
+        service_ids: vec!["wi-1063453".into()],
+        opening_hours: None,
+        keywords: Vec::new(),
+        regions: vec![WIESBADEN.to_string()],
     });
     Catalog::new(
         services,
@@ -133,23 +178,22 @@ fn ask(tenant: &str, message: &str, location: Option<&str>) -> Reply {
     })
 }
 
-/// True when the reply names anything of the Kreis: its service copies, office or fees.
+/// True when the reply names anything of the Hessen authorities: their copies, offices, towns.
 fn mentions_kreis(reply: &Reply) -> bool {
-    reply
-        .sources
-        .iter()
-        .any(|s| s.id.starts_with("mb-") || s.id == KREIS_OFFICE)
-        || reply.offices.iter().any(|o| o.id == KREIS_OFFICE)
+    reply.sources.iter().any(|s| is_hessen(&s.id))
+        || reply.offices.iter().any(|o| is_hessen(&o.id))
         || reply.text.contains("Marburg")
+        || reply.text.contains("Wiesbaden")
+}
+
+fn is_hessen(id: &str) -> bool {
+    id.starts_with("mb-") || id.starts_with("wi-")
 }
 
 /// True when the reply names anything of Munich.
 fn mentions_munich(reply: &Reply) -> bool {
-    reply
-        .sources
-        .iter()
-        .any(|s| !s.id.starts_with("mb-") && s.id != KREIS_OFFICE)
-        || reply.offices.iter().any(|o| o.id != KREIS_OFFICE)
+    reply.sources.iter().any(|s| !is_hessen(&s.id))
+        || reply.offices.iter().any(|o| !is_hessen(&o.id))
         || reply.text.contains("München")
 }
 
@@ -175,6 +219,11 @@ fn a_tenant_never_gets_the_other_regions_office_or_fees() {
         );
         let kreis = ask("kreis", question, None);
         assert!(!mentions_munich(&kreis), "kreis, {question:?}: {kreis:#?}");
+        assert!(
+            !kreis.text.contains("Wiesbaden"),
+            "kreis, {question:?}: {kreis:#?}"
+        );
+        assert!(!kreis.sources.iter().any(|s| s.id.starts_with("wi-")));
     }
 }
 
@@ -201,10 +250,45 @@ fn each_region_answers_with_its_own_fees_and_office() {
 }
 
 #[test]
-fn the_land_sees_its_kreis_and_a_location_narrows_it() {
+fn the_land_groups_its_authorities_copies_and_a_place_picks_one() {
+    // Two authorities in Hessen offer the Reisepass: one answer, whose it is, the other
+    // offered; never "Meinten Sie: Reisepass, Reisepass?".
     let land = ask("land", "Was kostet ein Reisepass?", None);
-    assert_eq!(land.sources[0].id, "mb-1063453");
+    assert_eq!(land.kind, ReplyKind::Aspect, "{land:#?}");
+    assert!(is_hessen(&land.sources[0].id), "{land:#?}");
     assert!(!mentions_munich(&land), "{land:#?}");
+    assert!(land.text.contains("bieten 2 Stellen an"), "{}", land.text);
+    assert_eq!(land.suggestions.len(), 1, "{:#?}", land.suggestions);
+    let picked = engine().respond(&ChatRequest {
+        message: land.suggestions[0].message.clone(),
+        tenant: Some("land".into()),
+        context: Some(land.context.clone()),
+        location: None,
+    });
+    assert_eq!(picked.kind, ReplyKind::Aspect, "{picked:#?}");
+    assert_ne!(picked.sources[0].id, land.sources[0].id);
+    // A place alone picks the copy responsible there, for the part asked.
+    for (place, id, fee) in [
+        ("Wiesbaden", "wi-1063453", "75 Euro"),
+        ("35037", "mb-1063453", "81 Euro"),
+    ] {
+        let reply = engine().respond(&ChatRequest {
+            message: place.into(),
+            tenant: Some("land".into()),
+            context: Some(land.context.clone()),
+            location: None,
+        });
+        assert_eq!(reply.sources[0].id, id, "{place}: {reply:#?}");
+        assert!(reply.text.contains(fee), "{place}: {}", reply.text);
+    }
+    // A place in the question answers for it at once.
+    let wiesbaden = ask("land", "Was kostet ein Reisepass in Wiesbaden?", None);
+    assert_eq!(wiesbaden.sources[0].id, "wi-1063453", "{wiesbaden:#?}");
+    assert!(!wiesbaden.text.contains("Stellen an"), "{}", wiesbaden.text);
+}
+
+#[test]
+fn a_location_narrows_the_land_to_the_citizens_kreis() {
     // A citizen of Marburg asking the Land portal gets the Kreis's answer.
     let marburg = ask(
         "land",

@@ -20,6 +20,8 @@ pub struct Catalog {
     offices: Vec<Office>,
     service_by_id: HashMap<String, usize>,
     office_by_id: HashMap<String, usize>,
+    /// Per LeiKa key: the positions of the services of that type.
+    by_leika: HashMap<String, Vec<usize>>,
     version: String,
     report: ImportReport,
 }
@@ -254,11 +256,18 @@ impl Catalog {
             .enumerate()
             .map(|(i, o)| (o.id.clone(), i))
             .collect();
+        let mut by_leika: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, service) in services.iter().enumerate() {
+            if let Some(leika) = &service.leika {
+                by_leika.entry(leika.clone()).or_default().push(i);
+            }
+        }
         Catalog {
             services,
             offices,
             service_by_id,
             office_by_id,
+            by_leika,
             version,
             report,
         }
@@ -308,6 +317,22 @@ impl Catalog {
     /// A service by its position in [`Catalog::services`].
     pub fn service_at(&self, ordinal: usize) -> Option<&Service> {
         self.services.get(ordinal)
+    }
+
+    /// The services of one type (LeiKa key), in source order: in a Land or national
+    /// catalogue, one per responsible authority.
+    ///
+    /// ```
+    /// let catalog = sophia::content::Catalog::shipped();
+    /// let leika = catalog.service("1063453").unwrap().leika.clone().unwrap();
+    /// assert!(catalog.services_of_type(&leika).any(|s| s.id == "1063453"));
+    /// ```
+    pub fn services_of_type<'c>(&'c self, leika: &str) -> impl Iterator<Item = &'c Service> + 'c {
+        self.by_leika
+            .get(leika)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.services[i])
     }
 
     /// An office by its id.
