@@ -12,6 +12,19 @@ use super::{Office, Service};
 
 const SHIPPED_SERVICES: &str = include_str!("../../index/muenchen/services_de.json");
 const SHIPPED_LOCATIONS: &str = include_str!("../../index/muenchen/locations_de.json");
+const SHIPPED_MUENCHEN_REGION: &str = include_str!("../../index/muenchen/REGION");
+/// The Hessen example content for the Hessen demo tenants (XZuFi 2.2).
+const SHIPPED_HESSEN: [(&str, &str); 2] = [
+    (
+        "index/hessen/marburg-biedenkopf.xml",
+        include_str!("../../index/hessen/marburg-biedenkopf.xml"),
+    ),
+    (
+        "index/hessen/wiesbaden.xml",
+        include_str!("../../index/hessen/wiesbaden.xml"),
+    ),
+];
+const SHIPPED_HESSEN_ATTRIBUTION: &str = include_str!("../../index/hessen/ATTRIBUTION");
 
 /// All services and offices of one content source, with lookups by id and a content version.
 #[derive(Debug, Clone)]
@@ -105,19 +118,50 @@ fn duplicate(element: &str, id: &str) -> Warning {
 }
 
 impl Catalog {
-    /// The shipped default content: the City of Munich's catalogue, embedded in the binary.
+    /// The shipped default content, embedded in the binary: the City of Munich's catalogue
+    /// (region München) and example content for the Hessen demo tenants (the Landkreis
+    /// Marburg-Biedenkopf and Wiesbaden, XZuFi), each scoped to its region.
     ///
     /// ```
     /// let catalog = sophia::content::Catalog::shipped();
-    /// assert!(catalog.service("1063453").is_some()); // Reisepass
+    /// let pass = catalog.service("1063453").unwrap(); // Reisepass
+    /// assert_eq!(pass.regions, ["091620000000"]);
+    /// assert!(catalog.services().iter().any(|s| s.regions == ["065340000000"]));
     /// ```
     pub fn shipped() -> Catalog {
-        Self::from_dldb(
-            ("index/muenchen/services_de.json", SHIPPED_SERVICES),
-            Some(("index/muenchen/locations_de.json", SHIPPED_LOCATIONS)),
+        Self::shipped_munich_import()
+            .and_then(|mut import| {
+                let hessen =
+                    xzufi::import_files(&SHIPPED_HESSEN, SHIPPED_HESSEN_ATTRIBUTION.trim())?;
+                merge(&mut import, hessen);
+                let texts = [SHIPPED_SERVICES, SHIPPED_LOCATIONS, SHIPPED_MUENCHEN_REGION]
+                    .into_iter()
+                    .chain(SHIPPED_HESSEN.iter().map(|(_, t)| *t));
+                Ok(Self::new(
+                    import.services,
+                    import.offices,
+                    version_of(texts),
+                    import.report,
+                ))
+            })
+            .expect("the shipped catalogue is valid; a test guards it")
+    }
+
+    /// The shipped Munich catalogue alone, with its region.
+    fn shipped_munich_import() -> Result<Import, ImportError> {
+        let regions = regions_file("index/muenchen/REGION", SHIPPED_MUENCHEN_REGION)?;
+        let mut import = dldb::import_files(
+            &[("index/muenchen/services_de.json", SHIPPED_SERVICES)],
+            &[("index/muenchen/locations_de.json", SHIPPED_LOCATIONS)],
             MUENCHEN_ATTRIBUTION,
-        )
-        .expect("the shipped catalogue is valid; a test guards it")
+        )?;
+        for service in &mut import.services {
+            service.regions = regions.clone();
+        }
+        for office in &mut import.offices {
+            office.regions = regions.clone();
+        }
+        Ok(import)
     }
 
     /// Loads a folder: every `services*.json` and `locations*.json` as a DLDB export (an

@@ -3,7 +3,7 @@
 
 use crate::config::Tenant;
 use crate::content::{Catalog, Office, Service};
-use crate::geo::{Places, Point, Scope, distance_km};
+use crate::geo::{Places, Point, Scope, distance_km, overlaps};
 use crate::text;
 
 /// The region and position one message is answered for.
@@ -45,6 +45,21 @@ impl Whereabouts {
                 ..Whereabouts::default()
             },
             Some(location) => match places.resolve(location) {
+                // A place outside the portal's region: said, and answered for the portal's.
+                Ok(found)
+                    if tenant_region
+                        .zip(found.ars.as_deref())
+                        .is_some_and(|(t, a)| !overlaps(t, a)) =>
+                {
+                    Whereabouts {
+                        scope: Scope::new([tenant_region]),
+                        note: Some(format!(
+                            "{} liegt außerhalb des Gebiets, für das ich hier antworte; ich antworte für {}.",
+                            found.label, tenant.name
+                        )),
+                        ..Whereabouts::default()
+                    }
+                }
                 Ok(found) => Whereabouts {
                     scope: Scope::new([tenant_region, found.ars.as_deref()]),
                     point: found.point,
@@ -168,6 +183,16 @@ mod tests {
             .collect();
         let source: Vec<&str> = pass.offices.iter().map(|o| o.office_id.as_str()).collect();
         assert_eq!(ids, source);
+    }
+
+    #[test]
+    fn a_place_outside_the_portals_region_is_said_and_left_out() {
+        let here = Whereabouts::of(&muenchen(), Some("35037"), &Places::shipped());
+        assert_eq!(here.scope.regions(), ["091620000000"]);
+        assert!(here.point.is_none());
+        let note = here.note.unwrap();
+        assert!(note.starts_with("35037 Marburg liegt außerhalb"), "{note}");
+        assert!(note.contains("Landeshauptstadt München"), "{note}");
     }
 
     #[test]
