@@ -33,6 +33,14 @@ pub enum BuildStep {
 }
 
 /// Told of the progress of a build: the step, services done, services in all.
+///
+/// ```
+/// use sophia::search::{BuildStep, Progress};
+/// let mut last = (BuildStep::Analysing, 0, 0);
+/// let progress: Progress<'_> = &mut |step, done, total| last = (step, done, total);
+/// progress(BuildStep::Indexing, 5, 10);
+/// assert_eq!(last, (BuildStep::Indexing, 5, 10));
+/// ```
 pub type Progress<'a> = &'a mut dyn FnMut(BuildStep, u64, u64);
 
 /// Progress is reported every this many services.

@@ -10,6 +10,16 @@
 //! - `dictionary.fst`: the compound dictionary (German analysis only);
 //! - `index/`: the tantivy index (memory-mapped when opened).
 //!
+//! The file names are the constants below; [`build`] writes a folder, [`open`] reads it.
+//!
+//! ```
+//! use sophia::search::persist::{self, CATALOG_FILE, MANIFEST_FILE};
+//! let dir = tempfile::tempdir().unwrap();
+//! let out = dir.path().join("built");
+//! persist::build(&sophia::content::Catalog::shipped(), Default::default(), &out, &mut |_, _, _| {}).unwrap();
+//! assert!(out.join(MANIFEST_FILE).is_file() && out.join(CATALOG_FILE).is_file());
+//! ```
+//!
 //! A build is written to a temporary folder beside the target and renamed into place at
 //! the end: a failed build leaves nothing behind, and a running server never sees half an
 //! index.
@@ -88,6 +98,15 @@ pub struct Counts {
 
 /// A built folder that cannot be written or used. Names the folder or file and says what
 /// to do.
+///
+/// ```
+/// use sophia::search::{IndexOptions, persist};
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+/// let err = persist::build(&sophia::content::Catalog::shipped(), IndexOptions::default(), dir.path(), &mut |_, _, _| {}).unwrap_err();
+/// assert!(matches!(err, persist::BuiltError::NotBuilt { .. }));
+/// assert!(err.to_string().contains("is not a built index"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum BuiltError {
     /// A file could not be read or written.
@@ -132,7 +151,16 @@ pub enum BuiltError {
     },
 }
 
-/// A catalogue and its index, opened from a built folder.
+/// A catalogue and its index, opened from a built folder ([`open`]).
+///
+/// ```
+/// use sophia::search::{IndexOptions, persist};
+/// let dir = tempfile::tempdir().unwrap();
+/// let out = dir.path().join("built");
+/// persist::build(&sophia::content::Catalog::shipped(), IndexOptions::default(), &out, &mut |_, _, _| {}).unwrap();
+/// let built = persist::open(&out, &IndexOptions::default()).unwrap();
+/// assert_eq!(built.index.len(), built.manifest.counts.indexed);
+/// ```
 #[derive(Debug)]
 pub struct Built {
     /// The catalogue as imported when building.
