@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use super::dldb::{self, MUENCHEN_ATTRIBUTION};
@@ -37,6 +38,59 @@ pub struct Catalog {
     by_leika: HashMap<String, Vec<usize>>,
     version: String,
     report: ImportReport,
+}
+
+/// A catalogue as stored: what [`Catalog::new`] takes, the lookups are rebuilt on reading.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    version: &'a str,
+    services: &'a [Service],
+    offices: &'a [Office],
+    report: &'a ImportReport,
+}
+
+/// The owned twin of [`StoredRef`], field for field.
+#[derive(Deserialize)]
+struct Stored {
+    version: String,
+    services: Vec<Service>,
+    offices: Vec<Office>,
+    report: ImportReport,
+}
+
+/// A catalogue serialises as its version, services, offices and import report; the
+/// lookups by id are rebuilt when it is read back, so the content version stays the same.
+///
+/// ```
+/// use sophia::content::Catalog;
+/// let catalog = Catalog::shipped();
+/// let json = serde_json::to_string(&catalog).unwrap();
+/// let back: Catalog = serde_json::from_str(&json).unwrap();
+/// assert_eq!(back.version(), catalog.version());
+/// assert_eq!(back.service("1063453"), catalog.service("1063453"));
+/// ```
+impl Serialize for Catalog {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredRef {
+            version: &self.version,
+            services: &self.services,
+            offices: &self.offices,
+            report: &self.report,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Catalog {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = Stored::deserialize(deserializer)?;
+        Ok(Catalog::new(
+            stored.services,
+            stored.offices,
+            stored.version,
+            stored.report,
+        ))
+    }
 }
 
 /// Reads a `REGION` file: one ARS a line; blank lines and `#` comments are skipped.

@@ -110,6 +110,43 @@ impl Snapshot {
         options: IndexOptions,
     ) -> Result<Snapshot, SnapshotError> {
         let index = CatalogIndex::build(&catalog, options)?;
+        Self::with_index(catalog, index, library, config)
+    }
+
+    /// Opens the catalogue and index built into `dir` by `sophia build`
+    /// ([`crate::search::persist`]) and adds each tenant's packs: no catalogue text is read
+    /// or analysed. The folder must have been built with the index options `config` asks
+    /// for; its content version is the one a snapshot built from the same content has.
+    ///
+    /// ```
+    /// use sophia::{Snapshot, config::Config, content::{Catalog, PackLibrary}};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let out = dir.path().join("built");
+    /// sophia::search::persist::build(&Catalog::shipped(), Default::default(), &out, &mut |_, _, _| {}).unwrap();
+    /// let built = Snapshot::from_built(&out, &PackLibrary::shipped(), Config::shipped()).unwrap();
+    /// let fresh = Snapshot::build(Catalog::shipped(), &PackLibrary::shipped(), Config::shipped()).unwrap();
+    /// assert_eq!(built.version(), fresh.version());
+    /// ```
+    pub fn from_built(
+        dir: &std::path::Path,
+        library: &PackLibrary,
+        config: Config,
+    ) -> Result<Snapshot, SnapshotError> {
+        let options = IndexOptions {
+            boosts: config.boosts,
+            ..IndexOptions::default()
+        };
+        let built = crate::search::persist::open(dir, &options)?;
+        Self::with_index(built.catalog, built.index, library, config)
+    }
+
+    /// A snapshot over an index already built for `catalog`.
+    fn with_index(
+        catalog: Catalog,
+        index: CatalogIndex,
+        library: &PackLibrary,
+        config: Config,
+    ) -> Result<Snapshot, SnapshotError> {
         let offices = OfficeIndex::build(&catalog, index.analyzer());
         let synonyms = Synonyms::shipped();
         let layer = Layer::build(&catalog, library, &config, index.analyzer(), &synonyms)
@@ -188,6 +225,9 @@ pub enum SnapshotError {
     /// The catalogue could not be indexed.
     #[error("cannot index the catalogue: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The built folder cannot be used.
+    #[error("{0}")]
+    Built(#[from] crate::search::persist::BuiltError),
     /// The packs have mistakes, each with its place.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Packs(Vec<PackError>),
