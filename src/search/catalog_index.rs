@@ -303,8 +303,10 @@ impl CatalogIndex {
             }
         };
         let mut corrected = 0;
+        let mut exact_tokens: Vec<Option<String>> = Vec::new();
         for (word, (_, raw)) in text::words(message).enumerate() {
             let tokens = text::tokens(&mut analyzer, raw);
+            exact_tokens.push(tokens.first().cloned());
             for (i, token) in tokens.iter().enumerate() {
                 let (origin, factor) = match i {
                     0 => (TermOrigin::Exact, 1.0),
@@ -350,6 +352,30 @@ impl CatalogIndex {
                     }
                 }
             }
+        }
+        // A separable verb split by the sentence ("hol … ab"): the joined verb, when the
+        // catalogue knows it, stands for the verb word; the particle then says nothing more.
+        let mut joined_particles = HashSet::new();
+        for (verb, particle) in text::separated_particles(message) {
+            let Some(Some(stem)) = exact_tokens.get(verb) else {
+                continue;
+            };
+            // "meldet … an": the stemmer keeps verb endings -t, -et, -st, -est.
+            let joined = text::verb_stems(stem)
+                .map(|verb| format!("{particle}{verb}"))
+                .find(|joined| doc_freq(&searcher, &self.fields, joined) > 0);
+            if let Some(joined) = joined {
+                push(joined, verb, TermOrigin::Synonym, 1.0);
+                joined_particles.insert(particle);
+            }
+        }
+        if !joined_particles.is_empty() {
+            let particle_words: HashSet<usize> = text::words(message)
+                .enumerate()
+                .filter(|(_, (_, w))| joined_particles.contains(&text::normalize_word(w)))
+                .map(|(i, _)| i)
+                .collect();
+            terms.retain(|t| !(particle_words.contains(&t.word) && t.origin == TermOrigin::Exact));
         }
         AnalyzedQuery { terms }
     }
