@@ -179,8 +179,8 @@ impl Answerer for Engine {
     }
 }
 
-/// A search engine without dialogue: searches the whole question in the snapshot's index
-/// and always answers with the best-ranked service, never saying "I don't know". With an
+/// A search engine without dialogue: searches the whole question in the snapshot's index,
+/// scoped to the default tenant's region, and always answers with the best-ranked service, never saying "I don't know". With an
 /// index built by [`crate::search::IndexOptions::plain_bm25`] this is the plain-BM25
 /// baseline.
 #[derive(Debug)]
@@ -189,10 +189,12 @@ pub struct AlwaysTop1<'a>(pub &'a Engine);
 impl Answerer for AlwaysTop1<'_> {
     fn answer(&self, question: &str, _location: Option<&str>) -> Answered {
         let snapshot = self.0.snapshot();
+        // Scoped like Sophia's answers: the default tenant's region.
+        let region = snapshot.config.default_tenant().region.as_deref();
+        let query = snapshot.index.analyze(question, &Default::default());
         let ranked: Vec<String> = snapshot
             .index
-            .search(question, &Default::default(), 3)
-            .hits
+            .search_scoped(&query, &crate::geo::Scope::new([region]), 3)
             .iter()
             .filter_map(|h| snapshot.catalog.service_at(h.ordinal))
             .map(|s| s.id.clone())

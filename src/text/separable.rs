@@ -100,6 +100,9 @@ mod tests {
     #[test]
     fn only_the_clause_of_the_particle_counts() {
         // "um" closes the second clause only.
-        assert_eq!(verbs("ich bin umgezogen, wo melde ich mich um"), [3, 4, 5, 6]);
+        assert_eq!(
+            verbs("ich bin umgezogen, wo melde ich mich um"),
+            [3, 4, 5, 6]
+        );
     }
 }
