@@ -61,7 +61,13 @@ impl Answer {
         if !is_safe_url(url) {
             return;
         }
-        self.text.push(format!("{label}: {url}"));
+        // "E-Mail: amt@stadt.de" links to mailto:amt@stadt.de; the text needs it once.
+        let shown = url.strip_prefix("mailto:").unwrap_or(url);
+        if label.ends_with(shown) {
+            self.text.push(label.to_string());
+        } else {
+            self.text.push(format!("{label}: {url}"));
+        }
         self.html.push(format!(
             "<p><a href=\"{}\" rel=\"noopener noreferrer\" target=\"_blank\">{}</a></p>",
             escape(url),
@@ -518,6 +524,18 @@ mod tests {
         a.link("x", "javascript:alert(1)");
         a.link("y", "https://a.de/\"onmouseover=\"x");
         assert!(a.text().is_empty() && a.html().is_empty());
+    }
+
+    #[test]
+    fn an_e_mail_link_shows_the_address_once_in_the_text() {
+        let mut a = Answer::default();
+        a.link("E-Mail: amt@stadt.de", "mailto:amt@stadt.de");
+        a.link("Mehr dazu", "https://stadt.de");
+        assert_eq!(
+            a.text(),
+            "E-Mail: amt@stadt.de\n\nMehr dazu: https://stadt.de"
+        );
+        assert!(a.html().contains("href=\"mailto:amt@stadt.de\""));
     }
 
     #[test]
