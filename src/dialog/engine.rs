@@ -1002,7 +1002,7 @@ impl Engine {
         // Several authorities offer this service here and the citizen's place is unknown:
         // say whose answer this is, and offer the others.
         let copies = copies::copies_in_scope(service, catalog, &place.scope);
-        if copies.len() > 1 && place.label.is_none() {
+        let (next, suggestions) = if copies.len() > 1 && place.label.is_none() {
             answer.paragraph(&format!(
                 "Diese Angaben gelten für {}. Die Leistung bieten {} Stellen an; nennen Sie mir Ihren Ort oder Ihre Postleitzahl, dann antworte ich für die dort zuständige Stelle.",
                 copies::authority(service, catalog),
@@ -1014,47 +1014,36 @@ impl Engine {
                 aspect,
                 ..state.next(self.snapshot.version())
             };
-            let suggestions = copies
+            let labels = copies
                 .iter()
                 .skip(1)
                 .take(MAX_COPY_SUGGESTIONS)
-                .map(|copy| {
-                    let label = copies::authority(copy, catalog);
-                    Suggestion {
-                        label: label.clone(),
-                        message: label,
-                    }
-                })
-                .collect();
-            return self.reply(
-                kind,
-                answer,
-                confidence,
-                aspect,
-                vec![source(service, score)],
-                suggestions,
-                next,
-            );
-        }
-        let next = ConversationState {
-            service: Some(service.id.clone()),
-            choices: Vec::new(),
-            aspect: None,
-            ..state.next(self.snapshot.version())
+                .map(|copy| copies::authority(copy, catalog));
+            (next, labels.collect::<Vec<_>>())
+        } else {
+            let next = ConversationState {
+                service: Some(service.id.clone()),
+                choices: Vec::new(),
+                aspect: None,
+                ..state.next(self.snapshot.version())
+            };
+            let questions = [
+                (Aspect::Fees, "Was kostet das?"),
+                (Aspect::Documents, "Welche Unterlagen brauche ich?"),
+                (Aspect::Location, "Wo kann ich das erledigen?"),
+            ]
+            .into_iter()
+            .filter(|(asked, _)| Some(*asked) != aspect)
+            .map(|(_, question)| question.to_string());
+            (next, questions.collect())
         };
-        let mut suggestions = Vec::new();
-        for (label, question) in [
-            (Aspect::Fees, "Was kostet das?"),
-            (Aspect::Documents, "Welche Unterlagen brauche ich?"),
-            (Aspect::Location, "Wo kann ich das erledigen?"),
-        ] {
-            if Some(label) != aspect {
-                suggestions.push(Suggestion {
-                    label: question.to_string(),
-                    message: question.to_string(),
-                });
-            }
-        }
+        let suggestions = suggestions
+            .into_iter()
+            .map(|label| Suggestion {
+                message: label.clone(),
+                label,
+            })
+            .collect();
         self.reply(
             kind,
             answer,
