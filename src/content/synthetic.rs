@@ -515,7 +515,7 @@ mod tests {
         assert_eq!(catalog.offices().len(), 3 * munich.offices().len());
         for service in catalog.services() {
             let owner = list.iter().find(|a| a.owns(&service.id)).unwrap();
-            assert_eq!(service.regions, [owner.ars.clone()]);
+            assert_eq!(service.regions, std::slice::from_ref(&owner.ars));
             assert!(
                 !service.description.text.contains("München"),
                 "{}",
@@ -524,7 +524,7 @@ mod tests {
             for o in &service.offices {
                 let office = catalog.office(&o.office_id).unwrap();
                 assert!(owner.owns(&office.id));
-                assert_eq!(office.regions, [owner.ars.clone()]);
+                assert_eq!(office.regions, std::slice::from_ref(&owner.ars));
                 assert!(office.service_ids.contains(&service.id));
             }
         }
