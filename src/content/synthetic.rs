@@ -37,6 +37,9 @@ pub const VARIED_FEES: [&str; 2] = ["1063453", "1063441"];
 /// × 89 Kreise in each of the 16 Länder.
 pub const MAX_AUTHORITIES: usize = 16 * 9 * 89;
 
+/// München's regional key: the records [`catalogue`] copies.
+const MUENCHEN: &str = "091620000000";
+
 /// Roughly where Munich's offices are: their positions are moved by the offset from here.
 const MUNICH: Point = Point {
     lat: 48.137,
@@ -151,15 +154,27 @@ impl Rng {
 }
 
 /// The synthetic catalogue of `authorities` authorities from the shipped Munich catalogue,
-/// and the authorities; the same `seed` gives the same result. Panics above
-/// [`MAX_AUTHORITIES`].
+/// and the authorities; the same `seed` gives the same result. Only Munich's records are
+/// copied (those without regions or for München), should the shipped content hold other
+/// regions' too. Panics above [`MAX_AUTHORITIES`].
 pub fn catalogue(authorities: usize, seed: u64) -> (Catalog, Vec<Authority>) {
-    catalogue_from(&Catalog::shipped(), authorities, seed)
+    let munich = |regions: &[String]| regions.is_empty() || regions.iter().any(|r| r == MUENCHEN);
+    generate(&Catalog::shipped(), authorities, seed, munich)
 }
 
 /// Like [`catalogue`], from any catalogue `base` (its citizen-facing services and its
 /// offices are copied; hidden services are dropped).
 pub fn catalogue_from(base: &Catalog, authorities: usize, seed: u64) -> (Catalog, Vec<Authority>) {
+    generate(base, authorities, seed, |_| true)
+}
+
+/// The synthetic catalogue from the records of `base` whose regions `keep` accepts.
+fn generate(
+    base: &Catalog,
+    authorities: usize,
+    seed: u64,
+    keep: impl Fn(&[String]) -> bool,
+) -> (Catalog, Vec<Authority>) {
     assert!(
         authorities <= MAX_AUTHORITIES,
         "at most {MAX_AUTHORITIES} synthetic authorities"
@@ -169,8 +184,9 @@ pub fn catalogue_from(base: &Catalog, authorities: usize, seed: u64) -> (Catalog
     let facing: Vec<&Service> = base
         .services()
         .iter()
-        .filter(|s| s.citizen_facing)
+        .filter(|s| s.citizen_facing && keep(&s.regions))
         .collect();
+    let base_offices: Vec<&Office> = base.offices().iter().filter(|o| keep(&o.regions)).collect();
     let kept: HashSet<&str> = facing.iter().map(|s| s.id.as_str()).collect();
     let varied: HashSet<&str> = facing
         .iter()
@@ -181,7 +197,7 @@ pub fn catalogue_from(base: &Catalog, authorities: usize, seed: u64) -> (Catalog
         .expect("the amount pattern is valid");
 
     let mut services = Vec::with_capacity(facing.len() * list.len());
-    let mut offices = Vec::with_capacity(base.offices().len() * list.len());
+    let mut offices = Vec::with_capacity(base_offices.len() * list.len());
     for authority in &list {
         let local = Localizer::new(authority);
         for service in &facing {
@@ -194,7 +210,7 @@ pub fn catalogue_from(base: &Catalog, authorities: usize, seed: u64) -> (Catalog
             }
             services.push(copy);
         }
-        for office in base.offices() {
+        for office in &base_offices {
             offices.push(local.office(office, &kept));
         }
     }
@@ -506,13 +522,15 @@ mod tests {
     fn synthetic_copies_are_localised_and_remapped() {
         let (catalog, list) = catalogue(3, 5);
         let munich = Catalog::shipped();
+        let own = |regions: &[String]| regions.is_empty() || regions.iter().any(|r| r == MUENCHEN);
         let facing = munich
             .services()
             .iter()
-            .filter(|s| s.citizen_facing)
+            .filter(|s| s.citizen_facing && own(&s.regions))
             .count();
+        let offices = munich.offices().iter().filter(|o| own(&o.regions)).count();
         assert_eq!(catalog.services().len(), 3 * facing);
-        assert_eq!(catalog.offices().len(), 3 * munich.offices().len());
+        assert_eq!(catalog.offices().len(), 3 * offices);
         for service in catalog.services() {
             let owner = list.iter().find(|a| a.owns(&service.id)).unwrap();
             assert_eq!(service.regions, std::slice::from_ref(&owner.ars));
