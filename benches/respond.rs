@@ -24,7 +24,7 @@ use tantivy::schema::{Schema, TEXT};
 use tantivy::{Index, IndexReader, TantivyDocument};
 
 mod common;
-use common::{QUESTIONS, requests};
+use common::{questions, requests};
 
 /// A raw tantivy index of the citizen-facing services: name, keywords and body text with
 /// tantivy's default tokenizer, and a query parser over the three fields.
@@ -70,14 +70,14 @@ impl RawTantivy {
 }
 
 /// Mean time per question of `f` over `passes` passes of the mix.
-fn per_question(passes: usize, mut f: impl FnMut(&str)) -> Duration {
+fn per_question(questions: &[String], passes: usize, mut f: impl FnMut(&str)) -> Duration {
     let start = Instant::now();
     for _ in 0..passes {
-        for q in QUESTIONS {
+        for q in questions {
             f(q);
         }
     }
-    start.elapsed() / (passes * QUESTIONS.len()) as u32
+    start.elapsed() / (passes * questions.len()) as u32
 }
 
 fn bench_mix(c: &mut Criterion) {
@@ -89,10 +89,11 @@ fn bench_mix(c: &mut Criterion) {
     let none = Synonyms::default();
     let raw = RawTantivy::build(&catalog);
     let requests = requests(&engine, |q: &str| ChatRequest::new(q));
+    let questions = questions();
 
     let mut group = c.benchmark_group("mix");
     group
-        .throughput(Throughput::Elements(QUESTIONS.len() as u64))
+        .throughput(Throughput::Elements(questions.len() as u64))
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
@@ -105,21 +106,21 @@ fn bench_mix(c: &mut Criterion) {
     });
     group.bench_function("2_sophia_search", |b| {
         b.iter(|| {
-            for q in QUESTIONS {
+            for q in &questions {
                 black_box(german.search(q, &synonyms, 10));
             }
         })
     });
     group.bench_function("3_plain_bm25_index", |b| {
         b.iter(|| {
-            for q in QUESTIONS {
+            for q in &questions {
                 black_box(plain.search(q, &none, 10));
             }
         })
     });
     group.bench_function("4_tantivy_bm25", |b| {
         b.iter(|| {
-            for q in QUESTIONS {
+            for q in &questions {
                 black_box(raw.search(q));
             }
         })
@@ -135,13 +136,13 @@ fn bench_mix(c: &mut Criterion) {
         }
     }
     let respond = start.elapsed() / (passes * requests.len()) as u32;
-    let search = per_question(passes, |q| {
+    let search = per_question(&questions, passes, |q| {
         black_box(german.search(q, &synonyms, 10));
     });
-    let plain_search = per_question(passes, |q| {
+    let plain_search = per_question(&questions, passes, |q| {
         black_box(plain.search(q, &none, 10));
     });
-    let tantivy = per_question(passes * 5, |q| {
+    let tantivy = per_question(&questions, passes * 5, |q| {
         black_box(raw.search(q));
     });
     let ratio = |d: Duration| d.as_secs_f64() / tantivy.as_secs_f64().max(1e-12);

@@ -19,7 +19,7 @@ use sophia::geo::Scope;
 use sophia::{ChatRequest, Engine, Snapshot};
 
 mod common;
-use common::{QUESTIONS, requests};
+use common::{questions, requests};
 
 /// The process's resident memory in MB, from `/proc/self/status` (Linux only).
 fn rss_mb() -> Option<f64> {
@@ -89,9 +89,10 @@ fn bench_scale(c: &mut Criterion) {
         first.sources
     );
 
+    let questions = questions();
     let mut group = c.benchmark_group("scale");
     group
-        .throughput(Throughput::Elements(QUESTIONS.len() as u64))
+        .throughput(Throughput::Elements(questions.len() as u64))
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
@@ -113,7 +114,7 @@ fn bench_scale(c: &mut Criterion) {
     let scope = Scope::new([Some(a.ars.as_str())]);
     group.bench_function("search_mix_scoped", |b| {
         b.iter(|| {
-            for q in QUESTIONS {
+            for q in &questions {
                 let query = snapshot.index.analyze(q, &snapshot.synonyms);
                 black_box(snapshot.index.search_scoped(&query, &scope, 10));
             }

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+
+mod build_command;
 use sophia::config::ReviewTarget;
 use sophia::dialog::ContextCodec;
 use sophia::eval::{self, AlwaysTop1, Answerer};
@@ -31,6 +33,10 @@ struct Cli {
     /// the shipped packs when not given.
     #[arg(long, env = "SOPHIA_PACKS", global = true)]
     packs: Option<PathBuf>,
+    /// Folder written by `sophia build`: its catalogue and index are used as they are,
+    /// nothing is imported or indexed at start. Not together with --content.
+    #[arg(long, env = "SOPHIA_BUILT", global = true, conflicts_with = "content")]
+    built: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,8 +96,21 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Import the catalogue (--content, or the shipped one) and write its index to a
+    /// folder, once, for `serve`, `ask` and `eval` with --built: a large catalogue starts in
+    /// a moment instead of being indexed at every start. The index options come from
+    /// --config.
+    Build {
+        /// The folder to write; a previous build there is replaced, any other existing
+        /// folder is refused. Written beside it and renamed at the end, so a failed build
+        /// leaves nothing.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run the HTTP server (API and demo page), with the admin endpoints on a separate
-    /// listener. SIGHUP or `POST /admin/reload` reloads the content.
+    /// listener. SIGHUP or `POST /admin/reload` reloads the content; with --built it
+    /// reloads packs and configuration only and keeps the built catalogue (run `sophia
+    /// build` and restart for a new catalogue).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "SOPHIA_ADDR", default_value = "127.0.0.1:8080")]
@@ -150,15 +169,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
         config: cli.config.clone(),
         content: cli.content.clone(),
         packs: cli.packs.clone(),
+        built: cli.built.clone(),
     };
     let config = source.config().map_err(anyhow::Error::msg)?;
+    if let Command::Build { out } = &cli.command {
+        anyhow::ensure!(
+            source.built.is_none(),
+            "build writes a folder from --content; --built names one to read"
+        );
+        let catalog = source.catalog().map_err(anyhow::Error::msg)?;
+        build_command::run(&catalog, &config, out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let library = source.packs().map_err(anyhow::Error::msg)?;
-    let catalog = source.catalog().map_err(anyhow::Error::msg)?;
-    if !catalog.services().iter().any(|s| s.citizen_facing) {
+    let catalog = match &source.built {
+        Some(_) => None,
+        None => Some(source.catalog().map_err(anyhow::Error::msg)?),
+    };
+    if let Some(catalog) = &catalog
+        && !catalog.services().iter().any(|s| s.citizen_facing)
+    {
         tracing::warn!(
             "the catalogue holds no service a citizen can be offered: every question will fall back"
         );
     }
+    // The snapshot from --built, or indexed from the catalogue with `options`.
+    let snapshot = |library: &sophia::content::PackLibrary,
+                    config: sophia::config::Config,
+                    catalog: Option<sophia::content::Catalog>,
+                    options: Option<IndexOptions>|
+     -> Result<Snapshot> {
+        Ok(match (&source.built, catalog, options) {
+            (Some(dir), _, None) => Snapshot::from_built(dir, library, config)?,
+            (Some(_), _, Some(_)) => {
+                anyhow::bail!("--baseline indexes the catalogue anew: give --content, not --built")
+            }
+            (None, Some(catalog), Some(options)) => {
+                Snapshot::build_with(catalog, library, config, options)?
+            }
+            (None, Some(catalog), None) => Snapshot::build(catalog, library, config)?,
+            (None, None, _) => unreachable!("the catalogue is read unless --built is given"),
+        })
+    };
 
     match cli.command {
         Command::Ask {
@@ -173,7 +225,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow::bail!("--tenant: no tenant `{id}` is configured");
             }
             let engine = Engine::new(
-                Arc::new(Snapshot::build(catalog, &library, config)?),
+                Arc::new(snapshot(&library, config, catalog, None)?),
                 ContextCodec::random(),
             );
             if explain {
@@ -203,11 +255,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             features,
         } => {
-            let snapshot = if baseline {
-                Snapshot::build_with(catalog, &library, config, IndexOptions::plain_bm25())?
-            } else {
-                Snapshot::build(catalog, &library, config)?
-            };
+            let options = baseline.then(IndexOptions::plain_bm25);
+            let snapshot = snapshot(&library, config, catalog, options)?;
             let engine = Engine::new(Arc::new(snapshot), ContextCodec::random());
             let baseline_answerer = AlwaysTop1(&engine);
             let answerer: &dyn Answerer = if baseline {
@@ -284,6 +333,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { paths } => {
+            let catalog = match catalog {
+                Some(catalog) => catalog,
+                None => source.catalog().map_err(anyhow::Error::msg)?,
+            };
             let findings = sophia::check::check(&paths, &catalog);
             for finding in &findings {
                 println!("{finding}");
@@ -325,14 +378,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     config.review.retention_days()
                 ),
             }
-            let snapshot = Snapshot::build(catalog, &library, config)?;
+            let snapshot = snapshot(&library, config, catalog, None)?;
             let engine = Engine::new(Arc::new(snapshot), codec.clone());
             let reloader = Arc::new(Reloader::new(source, LiveEngine::new(engine), codec));
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(sophia::server::serve(reloader, &addr, &admin_addr, review))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report { .. } => unreachable!("reports are made before content is loaded"),
+        Command::Report { .. } | Command::Build { .. } => {
+            unreachable!("reports and builds are made before content is loaded")
+        }
     }
 }
 

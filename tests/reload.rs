@@ -49,6 +49,7 @@ impl Setup {
             config: Some(dir.join("sophia.toml")),
             content: None,
             packs: Some(dir.join("packs")),
+            built: None,
         };
         let codec = ContextCodec::new(b"reload-test");
         let snapshot = source.build().unwrap();
@@ -248,6 +249,7 @@ async fn an_unchanged_export_folder_is_not_read_again() {
         config: Some(setup.dir.join("sophia.toml")),
         content: Some(export.clone()),
         packs: Some(setup.dir.join("packs")),
+        built: None,
     };
     let codec = ContextCodec::new(b"reload-test");
     let snapshot = source.build().unwrap();

@@ -14,6 +14,7 @@ use sophia::{ChatRequest, Engine, Reply, ReplyKind, Snapshot};
 const AUTHORITIES: usize = 20;
 const SEED: u64 = 2026;
 const REISEPASS: &str = "1063453";
+const MUENCHEN: &str = "091620000000";
 
 /// The engine over the synthetic catalogue: a default tenant without a region (a national
 /// portal) and one tenant per authority with the authority's region; no packs (the
@@ -59,11 +60,24 @@ fn munich() -> &'static Engine {
     ENGINE.get_or_init(|| {
         let config = Config::parse(
             "munich.toml",
-            "default_tenant = \"m\"\n[[tenant]]\nid = \"m\"\nname = \"m\"\ncontact = \"115\"\n\
-             contact_url = \"https://example.org/kontakt\"\npacks = []\nregion = \"091620000000\"\n",
+            &format!(
+                "default_tenant = \"m\"\n[[tenant]]\nid = \"m\"\nname = \"m\"\ncontact = \"115\"\n\
+             contact_url = \"https://example.org/kontakt\"\npacks = []\nregion = \"{MUENCHEN}\"\n"
+            ),
         )
         .unwrap();
-        let catalog = Catalog::shipped().with_regions(&["091620000000".to_string()]);
+        // Munich's records only (the shipped content may hold other regions' too).
+        let shipped = Catalog::shipped();
+        let own = |regions: &[String]| regions.is_empty() || regions.iter().any(|r| r == MUENCHEN);
+        let services = shipped.services().iter().filter(|s| own(&s.regions));
+        let offices = shipped.offices().iter().filter(|o| own(&o.regions));
+        let catalog = Catalog::new(
+            services.cloned().collect(),
+            offices.cloned().collect(),
+            shipped.version().to_string(),
+            Default::default(),
+        )
+        .with_regions(&[MUENCHEN.to_string()]);
         let snapshot = Snapshot::build(catalog, &PackLibrary::default(), config).unwrap();
         Engine::new(Arc::new(snapshot), ContextCodec::new(b"munich"))
     })
@@ -234,10 +248,9 @@ fn copies_do_not_compete_answers_are_as_in_munich_alone() {
 }
 
 /// Without any scope (a national tenant, no location) every copy is admitted and the copies
-/// score alike. The engine still answers: today it asks "Meinten Sie …?" with copies of the
-/// Reisepass of the first authorities (the same title several times), since copies are not
-/// grouped by LeiKa key yet; grouping would make this a direct answer or a question for
-/// the location.
+/// score alike. The engine still answers: the copies are grouped by LeiKa key (not ranked
+/// against each other), and it answers with one copy of the Reisepass (today the first
+/// authority's) and says whose it is.
 #[test]
 fn without_a_scope_the_engine_still_answers() {
     let reply = ask("Was kostet ein Reisepass?", None, None);

@@ -1,29 +1,27 @@
-//! What the benches share: the question mix.
+//! What the benches share: the question mix of `benches/questions.toml` (shared with the
+//! load test) and a follow-up sent with its context.
 
+use serde::Deserialize;
 use sophia::{ChatRequest, Engine};
 
-/// Plain questions, typos, compounds, aspects, small talk, off-topic and a follow-up.
-pub const QUESTIONS: &[&str] = &[
-    "Was kostet ein Reisepass?",
-    "perso verloren",
-    "ich ziehe nach münchen, was muss ich tun?",
-    "fuehrerschein umschreiben lassen",
-    "Führerchein verlängern",
-    "Anmeldung vom Wohnsitz",
-    "wohnsitzanmeldung unterlagen",
-    "wo kann ich mein auto abmelden",
-    "Bewohnerparkausweis beantragen",
-    "Kurzzeitkennzeichen für Überführung",
-    "wie wird das wetter morgen",
-    "Beglaubigung von Zeugnissen",
-    "angelschein machen",
-    "mein opa ist gestorben was muss ich tun",
-    "gewerbe anmelden online",
-    "hallo",
-    "danke, tschüss",
-    // A follow-up: sent with the context of an answer about "Reisepass" by [`requests`].
-    FOLLOW_UP,
-];
+#[derive(Deserialize)]
+struct File {
+    question: Vec<Question>,
+}
+
+#[derive(Deserialize)]
+struct Question {
+    message: String,
+}
+
+/// The messages of `benches/questions.toml` and, last, [`FOLLOW_UP`].
+pub fn questions() -> Vec<String> {
+    let text = include_str!("../questions.toml");
+    let file: File = toml::from_str(text).expect("benches/questions.toml is valid");
+    let mut messages: Vec<String> = file.question.into_iter().map(|q| q.message).collect();
+    messages.push(FOLLOW_UP.to_string());
+    messages
+}
 
 /// The follow-up question of the mix.
 pub const FOLLOW_UP: &str = "und was kostet das?";
@@ -32,10 +30,10 @@ pub const FOLLOW_UP: &str = "und was kostet das?";
 /// of the engine's answer about "Reisepass".
 pub fn requests(engine: &Engine, make: impl Fn(&str) -> ChatRequest) -> Vec<ChatRequest> {
     let first = engine.respond(&make("Reisepass"));
-    QUESTIONS
+    questions()
         .iter()
         .map(|q| ChatRequest {
-            context: (*q == FOLLOW_UP).then(|| first.context.clone()),
+            context: (q == FOLLOW_UP).then(|| first.context.clone()),
             ..make(q)
         })
         .collect()

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use super::dldb::{self, MUENCHEN_ATTRIBUTION};
@@ -12,6 +13,19 @@ use super::{Office, Service};
 
 const SHIPPED_SERVICES: &str = include_str!("../../index/muenchen/services_de.json");
 const SHIPPED_LOCATIONS: &str = include_str!("../../index/muenchen/locations_de.json");
+const SHIPPED_MUENCHEN_REGION: &str = include_str!("../../index/muenchen/REGION");
+/// The Hessen example content for the Hessen demo tenants (XZuFi 2.2).
+const SHIPPED_HESSEN: [(&str, &str); 2] = [
+    (
+        "index/hessen/marburg-biedenkopf.xml",
+        include_str!("../../index/hessen/marburg-biedenkopf.xml"),
+    ),
+    (
+        "index/hessen/wiesbaden.xml",
+        include_str!("../../index/hessen/wiesbaden.xml"),
+    ),
+];
+const SHIPPED_HESSEN_ATTRIBUTION: &str = include_str!("../../index/hessen/ATTRIBUTION");
 
 /// All services and offices of one content source, with lookups by id and a content version.
 #[derive(Debug, Clone)]
@@ -20,8 +34,63 @@ pub struct Catalog {
     offices: Vec<Office>,
     service_by_id: HashMap<String, usize>,
     office_by_id: HashMap<String, usize>,
+    /// Per LeiKa key: the positions of the services of that type.
+    by_leika: HashMap<String, Vec<usize>>,
     version: String,
     report: ImportReport,
+}
+
+/// A catalogue as stored: what [`Catalog::new`] takes, the lookups are rebuilt on reading.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    version: &'a str,
+    services: &'a [Service],
+    offices: &'a [Office],
+    report: &'a ImportReport,
+}
+
+/// The owned twin of [`StoredRef`], field for field.
+#[derive(Deserialize)]
+struct Stored {
+    version: String,
+    services: Vec<Service>,
+    offices: Vec<Office>,
+    report: ImportReport,
+}
+
+/// A catalogue serialises as its version, services, offices and import report; the
+/// lookups by id are rebuilt when it is read back, so the content version stays the same.
+///
+/// ```
+/// use sophia::content::Catalog;
+/// let catalog = Catalog::shipped();
+/// let json = serde_json::to_string(&catalog).unwrap();
+/// let back: Catalog = serde_json::from_str(&json).unwrap();
+/// assert_eq!(back.version(), catalog.version());
+/// assert_eq!(back.service("1063453"), catalog.service("1063453"));
+/// ```
+impl Serialize for Catalog {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredRef {
+            version: &self.version,
+            services: &self.services,
+            offices: &self.offices,
+            report: &self.report,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Catalog {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let stored = Stored::deserialize(deserializer)?;
+        Ok(Catalog::new(
+            stored.services,
+            stored.offices,
+            stored.version,
+            stored.report,
+        ))
+    }
 }
 
 /// Reads a `REGION` file: one ARS a line; blank lines and `#` comments are skipped.
@@ -103,19 +172,50 @@ fn duplicate(element: &str, id: &str) -> Warning {
 }
 
 impl Catalog {
-    /// The shipped default content: the City of Munich's catalogue, embedded in the binary.
+    /// The shipped default content, embedded in the binary: the City of Munich's catalogue
+    /// (region München) and example content for the Hessen demo tenants (the Landkreis
+    /// Marburg-Biedenkopf and Wiesbaden, XZuFi), each scoped to its region.
     ///
     /// ```
     /// let catalog = sophia::content::Catalog::shipped();
-    /// assert!(catalog.service("1063453").is_some()); // Reisepass
+    /// let pass = catalog.service("1063453").unwrap(); // Reisepass
+    /// assert_eq!(pass.regions, ["091620000000"]);
+    /// assert!(catalog.services().iter().any(|s| s.regions == ["065340000000"]));
     /// ```
     pub fn shipped() -> Catalog {
-        Self::from_dldb(
-            ("index/muenchen/services_de.json", SHIPPED_SERVICES),
-            Some(("index/muenchen/locations_de.json", SHIPPED_LOCATIONS)),
+        Self::shipped_munich_import()
+            .and_then(|mut import| {
+                let hessen =
+                    xzufi::import_files(&SHIPPED_HESSEN, SHIPPED_HESSEN_ATTRIBUTION.trim())?;
+                merge(&mut import, hessen);
+                let texts = [SHIPPED_SERVICES, SHIPPED_LOCATIONS, SHIPPED_MUENCHEN_REGION]
+                    .into_iter()
+                    .chain(SHIPPED_HESSEN.iter().map(|(_, t)| *t));
+                Ok(Self::new(
+                    import.services,
+                    import.offices,
+                    version_of(texts),
+                    import.report,
+                ))
+            })
+            .expect("the shipped catalogue is valid; a test guards it")
+    }
+
+    /// The shipped Munich catalogue alone, with its region.
+    fn shipped_munich_import() -> Result<Import, ImportError> {
+        let regions = regions_file("index/muenchen/REGION", SHIPPED_MUENCHEN_REGION)?;
+        let mut import = dldb::import_files(
+            &[("index/muenchen/services_de.json", SHIPPED_SERVICES)],
+            &[("index/muenchen/locations_de.json", SHIPPED_LOCATIONS)],
             MUENCHEN_ATTRIBUTION,
-        )
-        .expect("the shipped catalogue is valid; a test guards it")
+        )?;
+        for service in &mut import.services {
+            service.regions = regions.clone();
+        }
+        for office in &mut import.offices {
+            office.regions = regions.clone();
+        }
+        Ok(import)
     }
 
     /// Loads a folder: every `services*.json` and `locations*.json` as a DLDB export (an
@@ -254,11 +354,18 @@ impl Catalog {
             .enumerate()
             .map(|(i, o)| (o.id.clone(), i))
             .collect();
+        let mut by_leika: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, service) in services.iter().enumerate() {
+            if let Some(leika) = &service.leika {
+                by_leika.entry(leika.clone()).or_default().push(i);
+            }
+        }
         Catalog {
             services,
             offices,
             service_by_id,
             office_by_id,
+            by_leika,
             version,
             report,
         }
@@ -308,6 +415,22 @@ impl Catalog {
     /// A service by its position in [`Catalog::services`].
     pub fn service_at(&self, ordinal: usize) -> Option<&Service> {
         self.services.get(ordinal)
+    }
+
+    /// The services of one type (LeiKa key), in source order: in a Land or national
+    /// catalogue, one per responsible authority.
+    ///
+    /// ```
+    /// let catalog = sophia::content::Catalog::shipped();
+    /// let leika = catalog.service("1063453").unwrap().leika.clone().unwrap();
+    /// assert!(catalog.services_of_type(&leika).any(|s| s.id == "1063453"));
+    /// ```
+    pub fn services_of_type<'c>(&'c self, leika: &str) -> impl Iterator<Item = &'c Service> + 'c {
+        self.by_leika
+            .get(leika)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.services[i])
     }
 
     /// An office by its id.

@@ -62,7 +62,7 @@ pub enum ImportError {
 /// let x = Warning { line: Some(17), file: "land.xml".into(), ..w };
 /// assert!(x.to_string().starts_with("land.xml:17: record 3"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// The file.
     pub file: String,
@@ -97,7 +97,7 @@ impl fmt::Display for Warning {
 }
 
 /// Counts of one import, with every warning.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ImportReport {
     /// Services imported (including hidden ones).
     pub imported: usize,

@@ -1,7 +1,7 @@
 //! The content model: what Sophia knows about services and offices, independent of the
 //! export format it was imported from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One part of a service description as a citizen reads it: an optional heading, the
 /// plain text, and the same content as sanitised HTML (lists stay lists, links are kept).
@@ -11,7 +11,7 @@ use serde::Serialize;
 /// let s = Section { heading: Some("Gebühren".into()), text: "37 Euro".into(), html: "<p>37 Euro</p>".into() };
 /// assert_eq!(s.heading.as_deref(), Some("Gebühren"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Section {
     /// The heading the source gave this part, if any ("Antragstellung und Termin").
     pub heading: Option<String>,
@@ -22,7 +22,7 @@ pub struct Section {
 }
 
 /// A named link (form, legal text, online application).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// What the link is called in the source ("Vollmacht", "Antragstellung").
     pub name: String,
@@ -34,7 +34,7 @@ pub struct Link {
 
 /// A block of rich text: the whole of a source field, as plain text, sanitised HTML and
 /// its sections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RichText {
     /// Plain text of the whole field.
     pub text: String,
@@ -52,7 +52,7 @@ impl RichText {
 }
 
 /// Where a service is offered: the join of a service and one office.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceOffice {
     /// Id of the office (`Office::id`).
     pub office_id: String,
@@ -63,7 +63,7 @@ pub struct ServiceOffice {
 }
 
 /// A service description (Leistungsbeschreibung).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     /// The source's id ("1063453").
     pub id: String,
@@ -116,7 +116,7 @@ pub struct Service {
 }
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Address {
     /// Street name.
     pub street: String,
@@ -149,7 +149,7 @@ impl Address {
 }
 
 /// An office (Standort) where citizens go.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Office {
     /// The source's id.
     pub id: String,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::answer::{self, Answer};
 use super::choice;
 use super::context::{AnsweredQuestion, ContextCodec, ConversationState};
+use super::copies;
 use super::layer::Layer;
 use super::near_duplicates::{self, Refinement};
 use super::office_answer;
@@ -52,6 +53,8 @@ const SERVICE_OVERRIDES_SMALL_TALK: f32 = 0.5;
 const SERVICE_OVERRIDES_OFF_TOPIC: f32 = 0.25;
 /// A variant scoring below this share of the best score is not considered at all.
 const PLAUSIBLE_VARIANT: f32 = 0.5;
+/// Most other authorities offered as buttons when a service has several.
+const MAX_COPY_SUGGESTIONS: usize = 4;
 /// Confidence of an aspect answer about the service already talked about.
 const FOLLOW_UP_CONFIDENCE: f32 = 0.9;
 
@@ -107,6 +110,43 @@ impl Snapshot {
         options: IndexOptions,
     ) -> Result<Snapshot, SnapshotError> {
         let index = CatalogIndex::build(&catalog, options)?;
+        Self::with_index(catalog, index, library, config)
+    }
+
+    /// Opens the catalogue and index built into `dir` by `sophia build`
+    /// ([`crate::search::persist`]) and adds each tenant's packs: no catalogue text is read
+    /// or analysed. The folder must have been built with the index options `config` asks
+    /// for; its content version is the one a snapshot built from the same content has.
+    ///
+    /// ```
+    /// use sophia::{Snapshot, config::Config, content::{Catalog, PackLibrary}};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let out = dir.path().join("built");
+    /// sophia::search::persist::build(&Catalog::shipped(), Default::default(), &out, &mut |_, _, _| {}).unwrap();
+    /// let built = Snapshot::from_built(&out, &PackLibrary::shipped(), Config::shipped()).unwrap();
+    /// let fresh = Snapshot::build(Catalog::shipped(), &PackLibrary::shipped(), Config::shipped()).unwrap();
+    /// assert_eq!(built.version(), fresh.version());
+    /// ```
+    pub fn from_built(
+        dir: &std::path::Path,
+        library: &PackLibrary,
+        config: Config,
+    ) -> Result<Snapshot, SnapshotError> {
+        let options = IndexOptions {
+            boosts: config.boosts,
+            ..IndexOptions::default()
+        };
+        let built = crate::search::persist::open(dir, &options)?;
+        Self::with_index(built.catalog, built.index, library, config)
+    }
+
+    /// A snapshot over an index already built for `catalog`.
+    fn with_index(
+        catalog: Catalog,
+        index: CatalogIndex,
+        library: &PackLibrary,
+        config: Config,
+    ) -> Result<Snapshot, SnapshotError> {
         let offices = OfficeIndex::build(&catalog, index.analyzer());
         let synonyms = Synonyms::shipped();
         let layer = Layer::build(&catalog, library, &config, index.analyzer(), &synonyms)
@@ -185,6 +225,9 @@ pub enum SnapshotError {
     /// The catalogue could not be indexed.
     #[error("cannot index the catalogue: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The built folder cannot be used.
+    #[error("{0}")]
+    Built(#[from] crate::search::persist::BuiltError),
     /// The packs have mistakes, each with its place.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Packs(Vec<PackError>),
@@ -317,7 +360,12 @@ impl Engine {
             .as_deref()
             .and_then(|id| snapshot.config.tenant(id))
             .unwrap_or_else(|| snapshot.config.default_tenant());
-        let place = Whereabouts::of(tenant, request.location.as_deref(), &snapshot.places);
+        let place = Whereabouts::of_message(
+            tenant,
+            clip(&request.message),
+            request.location.as_deref(),
+            &snapshot.places,
+        );
         let mut reply = self.answer(request, tenant, &place);
         if let Some(note) = &place.note {
             reply.text = format!("{note}\n\n{}", reply.text);
@@ -346,6 +394,14 @@ impl Engine {
 
         // A choice from the last "Meinten Sie ...?": its title or its number.
         if let Some(service) = self.chosen(&state, message) {
+            let aspect = state.aspect;
+            return self.service_reply(&state, place, service, aspect, 1.0, None);
+        }
+        // Only a place ("35037", "in Marburg"): the copy responsible there of the service
+        // offered or talked about.
+        if place.only_place
+            && let Some(service) = self.copy_for_place(&state, place)
+        {
             let aspect = state.aspect;
             return self.service_reply(&state, place, service, aspect, 1.0, None);
         }
@@ -858,6 +914,8 @@ impl Engine {
         let mut hits = fuse(hits, &questions, snapshot.config.boosts.questions);
         // Pack questions may name services of other regions.
         hits.retain(|hit| scope.is_everywhere() || scope.admits(&self.service_of(hit).regions));
+        // Copies of one service for other authorities do not compete with each other.
+        let mut hits = copies::group_copies(hits, &snapshot.catalog);
         hits.truncate(CANDIDATES);
         let decision = policy::decide(&hits, &snapshot.config.thresholds);
         Understanding {
@@ -877,6 +935,17 @@ impl Engine {
             .expect("hits come from this snapshot's catalogue")
     }
 
+    /// The copy of the offered or current service that is responsible at `place`.
+    fn copy_for_place(&self, state: &ConversationState, place: &Whereabouts) -> Option<&Service> {
+        let catalog = &self.snapshot.catalog;
+        state
+            .choices
+            .iter()
+            .chain(&state.service)
+            .filter_map(|id| catalog.service(id))
+            .find_map(|s| copies::copy_for(s, catalog, &place.scope))
+    }
+
     /// The service the citizen picked from the last choices, by title or number.
     fn chosen(&self, state: &ConversationState, message: &str) -> Option<&Service> {
         if state.choices.is_empty() {
@@ -888,9 +957,15 @@ impl Engine {
             .iter()
             .filter_map(|id| snapshot.catalog.service(id))
             .collect();
+        let said = text::normalize_word(message.trim());
         if let Some(exact) = offered
             .iter()
-            .find(|s| text::normalize_word(&s.name) == text::normalize_word(message.trim()))
+            .find(|s| text::normalize_word(&s.name) == said)
+            .or_else(|| {
+                offered.iter().find(|s| {
+                    text::normalize_word(&copies::authority(s, &snapshot.catalog)) == said
+                })
+            })
         {
             return Some(exact);
         }
@@ -917,13 +992,50 @@ impl Engine {
         score: Option<f32>,
     ) -> Reply {
         let catalog = &self.snapshot.catalog;
-        let (kind, answer) = match aspect {
+        let (kind, mut answer) = match aspect {
             Some(aspect) => (
                 ReplyKind::Aspect,
                 answer::aspect_answer(service, aspect, catalog, place),
             ),
             None => (ReplyKind::Service, answer::service_answer(service)),
         };
+        // Several authorities offer this service here and the citizen's place is unknown:
+        // say whose answer this is, and offer the others.
+        let copies = copies::copies_in_scope(service, catalog, &place.scope);
+        if copies.len() > 1 && place.label.is_none() {
+            answer.paragraph(&format!(
+                "Diese Angaben gelten für {}. Die Leistung bieten {} Stellen an; nennen Sie mir Ihren Ort oder Ihre Postleitzahl, dann antworte ich für die dort zuständige Stelle.",
+                copies::authority(service, catalog),
+                copies.len()
+            ));
+            let next = ConversationState {
+                service: Some(service.id.clone()),
+                choices: copies.iter().map(|s| s.id.clone()).collect(),
+                aspect,
+                ..state.next(self.snapshot.version())
+            };
+            let suggestions = copies
+                .iter()
+                .skip(1)
+                .take(MAX_COPY_SUGGESTIONS)
+                .map(|copy| {
+                    let label = copies::authority(copy, catalog);
+                    Suggestion {
+                        label: label.clone(),
+                        message: label,
+                    }
+                })
+                .collect();
+            return self.reply(
+                kind,
+                answer,
+                confidence,
+                aspect,
+                vec![source(service, score)],
+                suggestions,
+                next,
+            );
+        }
         let next = ConversationState {
             service: Some(service.id.clone()),
             choices: Vec::new(),

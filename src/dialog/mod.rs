@@ -3,6 +3,7 @@
 mod answer;
 pub mod choice;
 mod context;
+mod copies;
 mod engine;
 mod layer;
 pub mod near_duplicates;
@@ -14,6 +15,7 @@ mod whereabouts;
 
 pub use answer::{german_date, is_safe_url, summary};
 pub use context::{AnsweredQuestion, ContextCodec, ConversationState, MAX_CONTEXT_LEN};
+pub use copies::{authority, copies_in_scope, copy_for, group_copies};
 pub use engine::{
     Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, QuestionMatch, Snapshot, SnapshotError,
     WordSteps,

@@ -3,7 +3,8 @@
 
 use crate::config::Tenant;
 use crate::content::{Catalog, Office, Service};
-use crate::geo::{Places, Point, Scope, distance_km};
+use crate::geo::{Places, Point, Scope, distance_km, overlaps};
+use crate::text;
 
 /// The region and position one message is answered for.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,6 +17,8 @@ pub struct Whereabouts {
     pub label: Option<String>,
     /// Said to the citizen when the location could not be resolved.
     pub note: Option<String>,
+    /// The message itself named the place and nothing else ("35037", "in Marburg").
+    pub only_place: bool,
 }
 
 impl Whereabouts {
@@ -42,11 +45,27 @@ impl Whereabouts {
                 ..Whereabouts::default()
             },
             Some(location) => match places.resolve(location) {
+                // A place outside the portal's region: said, and answered for the portal's.
+                Ok(found)
+                    if tenant_region
+                        .zip(found.ars.as_deref())
+                        .is_some_and(|(t, a)| !overlaps(t, a)) =>
+                {
+                    Whereabouts {
+                        scope: Scope::new([tenant_region]),
+                        note: Some(format!(
+                            "{} liegt außerhalb des Gebiets, für das ich hier antworte; ich antworte für {}.",
+                            found.label, tenant.name
+                        )),
+                        ..Whereabouts::default()
+                    }
+                }
                 Ok(found) => Whereabouts {
                     scope: Scope::new([tenant_region, found.ars.as_deref()]),
                     point: found.point,
                     label: Some(found.label),
                     note: None,
+                    only_place: false,
                 },
                 Err(note) => Whereabouts {
                     scope: Scope::new([tenant_region]),
@@ -54,6 +73,40 @@ impl Whereabouts {
                     ..Whereabouts::default()
                 },
             },
+        }
+    }
+
+    /// The whereabouts of a message: a place the message names ("Reisepass in Marburg")
+    /// before the request's `location`, which is the portal's or app's preset.
+    ///
+    /// ```
+    /// use sophia::config::Config;
+    /// use sophia::dialog::Whereabouts;
+    /// use sophia::geo::Places;
+    /// let config = Config::shipped();
+    /// let tenant = config.tenant("land-hessen").unwrap();
+    /// let here = Whereabouts::of_message(tenant, "in Marburg bitte", Some("65183"), &Places::shipped());
+    /// assert_eq!(here.label.as_deref(), Some("Marburg"));
+    /// assert!(here.only_place);
+    /// ```
+    pub fn of_message(
+        tenant: &Tenant,
+        message: &str,
+        location: Option<&str>,
+        places: &Places,
+    ) -> Whereabouts {
+        match places.find_in(message) {
+            Some(named) => {
+                let mut found = Whereabouts::of(tenant, Some(&named), places);
+                let place_words: Vec<String> = text::words(&named)
+                    .map(|(_, w)| text::normalize_word(w))
+                    .collect();
+                found.only_place = text::words(message)
+                    .map(|(_, w)| text::normalize_word(w))
+                    .all(|w| place_words.contains(&w) || text::is_stop_word(&w));
+                found
+            }
+            None => Whereabouts::of(tenant, location, places),
         }
     }
 
@@ -130,6 +183,16 @@ mod tests {
             .collect();
         let source: Vec<&str> = pass.offices.iter().map(|o| o.office_id.as_str()).collect();
         assert_eq!(ids, source);
+    }
+
+    #[test]
+    fn a_place_outside_the_portals_region_is_said_and_left_out() {
+        let here = Whereabouts::of(&muenchen(), Some("35037"), &Places::shipped());
+        assert_eq!(here.scope.regions(), ["091620000000"]);
+        assert!(here.point.is_none());
+        let note = here.note.unwrap();
+        assert!(note.starts_with("35037 Marburg liegt außerhalb"), "{note}");
+        assert!(note.contains("Landeshauptstadt München"), "{note}");
     }
 
     #[test]

@@ -197,6 +197,39 @@ impl Places {
     }
 }
 
+impl Places {
+    /// A place the message names: a known postcode, or a place name of the table as whole
+    /// words ("Reisepass in Marburg"). Returns the text to resolve with [`Places::resolve`].
+    ///
+    /// ```
+    /// let places = sophia::geo::Places::shipped();
+    /// assert_eq!(places.find_in("Reisepass in Marburg beantragen").as_deref(), Some("Marburg"));
+    /// assert_eq!(places.find_in("wohne in 81241, wo ist das bürgerbüro").as_deref(), Some("81241"));
+    /// assert_eq!(places.find_in("Reisepass beantragen"), None);
+    /// assert_eq!(places.find_in("marburger straße"), None);
+    /// ```
+    pub fn find_in(&self, message: &str) -> Option<String> {
+        let words: Vec<String> = crate::text::words(message)
+            .map(|(_, w)| crate::text::normalize_word(w))
+            .collect();
+        if let Some(code) = words
+            .iter()
+            .find(|w| w.len() == 5 && self.postcode(w).is_some())
+        {
+            return Some(code.clone());
+        }
+        self.areas
+            .iter()
+            .find(|a| {
+                let name: Vec<String> = crate::text::words(&a.place)
+                    .map(|(_, w)| crate::text::normalize_word(w))
+                    .collect();
+                !name.is_empty() && words.windows(name.len()).any(|w| w == name.as_slice())
+            })
+            .map(|a| a.place.clone())
+    }
+}
+
 /// At most 40 characters of what the citizen sent, for quoting it back.
 fn clip(input: &str) -> String {
     let clipped: String = input.chars().take(40).collect();

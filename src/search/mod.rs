@@ -2,14 +2,17 @@
 
 mod catalog_index;
 mod fusion;
+mod lexicon;
 mod office_index;
 mod pack_index;
+pub mod persist;
 mod query;
 mod schema;
 pub mod variants;
 
 pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult};
 pub use fusion::fuse;
+pub use lexicon::{BuildStep, Progress};
 pub use office_index::{OfficeHit, OfficeIndex, Site, site_name};
 pub use pack_index::{PackHit, PackIndex, Target};
 pub use query::{AnalyzedQuery, QueryTerm, TermOrigin};

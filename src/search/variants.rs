@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 /// Names sharing at least this share of the lighter name's weight are variants.
 pub const MIN_NAME_OVERLAP: f32 = 0.6;
 /// A word in more names than this says nothing about kinship ("Erlaubnis", "Antrag").
@@ -40,7 +42,7 @@ pub fn are_variants(a: &WeightedName, b: &WeightedName) -> bool {
 }
 
 /// For every service (by position in the catalogue), its variants.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Variants {
     of: Vec<Vec<usize>>,
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::{Catalog, PackLibrary};
 use crate::dialog::{ContextCodec, Engine, Snapshot};
+use crate::search::{IndexOptions, persist};
 
 /// Where the content comes from: the files given on the command line, or what is shipped.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +24,9 @@ pub struct ContentSource {
     pub content: Option<PathBuf>,
     /// A folder of packs; the shipped packs when `None`.
     pub packs: Option<PathBuf>,
+    /// A folder built by `sophia build`, served instead of `content`: its catalogue and
+    /// index are kept on every reload (only packs and configuration are reloaded).
+    pub built: Option<PathBuf>,
 }
 
 impl ContentSource {
@@ -34,8 +38,13 @@ impl ContentSource {
         }
     }
 
-    /// Reads the catalogue (logging the importer's warnings).
+    /// Reads the catalogue (logging the importer's warnings); from a built folder only its
+    /// catalogue is read.
     pub fn catalog(&self) -> Result<Catalog, String> {
+        if let Some(dir) = &self.built {
+            let manifest = persist::Manifest::read(dir).map_err(|e| e.to_string())?;
+            return persist::read_catalog(dir, &manifest).map_err(|e| e.to_string());
+        }
         let catalog = match &self.content {
             Some(dir) => Catalog::from_dir(dir).map_err(|e| e.to_string())?,
             None => Catalog::shipped(),
@@ -59,10 +68,13 @@ impl ContentSource {
         }
     }
 
-    /// Builds a snapshot from scratch.
+    /// Builds a snapshot from scratch, or opens the built folder.
     pub fn build(&self) -> Result<Snapshot, String> {
         let config = self.config()?;
         let library = self.packs()?;
+        if let Some(dir) = &self.built {
+            return Snapshot::from_built(dir, &library, config).map_err(|e| e.to_string());
+        }
         let catalog = self.catalog()?;
         Snapshot::build(catalog, &library, config).map_err(|e| e.to_string())
     }
@@ -105,6 +117,9 @@ impl ContentSource {
     ) -> Result<(Snapshot, bool), String> {
         let config = self.config()?;
         let library = self.packs()?;
+        if let Some(dir) = &self.built {
+            return Self::relayer(dir, previous, &library, config);
+        }
         // The shipped catalogue cannot change while running; an export folder may have.
         let untouched = seen.is_some() && seen == self.catalogue_fingerprint();
         let catalog = match &self.content {
@@ -126,6 +141,34 @@ impl ContentSource {
         };
         Snapshot::build(catalog, &library, config)
             .map(|s| (s, true))
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl ContentSource {
+    /// A reload over a built folder: new packs and configuration over the same catalogue
+    /// and index. Index options other than those it was built with are refused.
+    fn relayer(
+        dir: &std::path::Path,
+        previous: &Snapshot,
+        library: &PackLibrary,
+        config: Config,
+    ) -> Result<(Snapshot, bool), String> {
+        let options = IndexOptions {
+            boosts: config.boosts,
+            ..*previous.index.options()
+        };
+        if options != *previous.index.options() {
+            return Err(format!(
+                "{}: built with index options {}, the configuration now asks for {}; run `sophia build` again and restart (a reload keeps the built catalogue)",
+                dir.display(),
+                persist::describe(previous.index.options()),
+                persist::describe(&options)
+            ));
+        }
+        previous
+            .with_layer(library, config)
+            .map(|s| (s, false))
             .map_err(|e| e.to_string())
     }
 }

@@ -33,6 +33,7 @@
 
 pub mod decompound;
 pub mod normalize;
+pub mod separable;
 pub mod stem;
 pub mod stopwords;
 pub mod synonyms;
@@ -45,6 +46,7 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 pub use decompound::{Decompounder, Dictionary};
 pub use normalize::{GermanNormalizer, normalize_word};
+pub use separable::{separated_particles, verb_stems};
 pub use stem::{GermanStemmer, stem_word};
 pub use stopwords::{GermanStopWords, is_stop_word};
 pub use synonyms::{SHIPPED_SYNONYMS, SynonymError, Synonyms};
