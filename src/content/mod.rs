@@ -9,6 +9,7 @@ mod library;
 pub mod markdown;
 mod model;
 pub mod pack;
+pub mod synthetic;
 pub mod xzufi;
 mod xzufi_parse;
 

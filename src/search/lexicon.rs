@@ -198,7 +198,17 @@ fn variants(catalog: &Catalog, counts: &HashMap<String, u64>) -> Variants {
         })
         .collect();
     let eligible: Vec<bool> = services.iter().map(|s| s.citizen_facing).collect();
-    Variants::build(&names, &eligible)
+    // Services are variants only among those for the same regions: another authority's
+    // copy of a service is no variant of it.
+    let mut region_groups: HashMap<&[String], usize> = HashMap::new();
+    let groups: Vec<usize> = services
+        .iter()
+        .map(|s| {
+            let next = region_groups.len();
+            *region_groups.entry(s.regions.as_slice()).or_insert(next)
+        })
+        .collect();
+    Variants::build_within(&names, &eligible, &groups)
 }
 
 #[cfg(test)]

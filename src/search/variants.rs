@@ -51,11 +51,32 @@ impl Variants {
     /// Finds the variants among the services with `names`; only services with
     /// `eligible[i]` take part.
     pub fn build(names: &[Vec<(String, f32)>], eligible: &[bool]) -> Variants {
-        let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+        Self::build_within(names, eligible, &[])
+    }
+
+    /// Like [`Variants::build`], but services are variants only within their group
+    /// (`groups[i]`, 0 when missing): in a national catalogue, the copies of one service for
+    /// other authorities are no variants of it, and a word's spread counts per group.
+    ///
+    /// ```
+    /// use sophia::search::variants::Variants;
+    /// let name = |w: &str| vec![(w.to_string(), 1.0), ("antrag".to_string(), 0.1)];
+    /// let names = [name("reisepass"), name("reisepass"), name("reisepass")];
+    /// let v = Variants::build_within(&names, &[true; 3], &[1, 2, 1]);
+    /// assert_eq!(v.of(0), [2]);
+    /// assert!(v.of(1).is_empty());
+    /// ```
+    pub fn build_within(
+        names: &[Vec<(String, f32)>],
+        eligible: &[bool],
+        groups: &[usize],
+    ) -> Variants {
+        let mut by_word: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
         for (i, name) in names.iter().enumerate() {
             if eligible.get(i).copied().unwrap_or(false) {
+                let group = groups.get(i).copied().unwrap_or(0);
                 for (word, _) in name {
-                    let list = by_word.entry(word.as_str()).or_default();
+                    let list = by_word.entry((group, word.as_str())).or_default();
                     if list.last() != Some(&i) {
                         list.push(i);
                     }
