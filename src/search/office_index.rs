@@ -49,6 +49,8 @@ pub struct OfficeIndex {
     sites: Vec<Site>,
     /// Per token: how many sites contain it.
     site_freq: HashMap<String, usize>,
+    /// Per token of the sites' own names and streets: the sites, ascending.
+    primary_sites: HashMap<String, Vec<usize>>,
 }
 
 /// The site name of an office: its name without the trailing unit code in parentheses
@@ -129,12 +131,20 @@ impl OfficeIndex {
             }
         }
         let mut site_freq: HashMap<String, usize> = HashMap::new();
-        for site in &sites {
+        let mut primary_sites: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, site) in sites.iter().enumerate() {
             for token in &site.tokens {
                 *site_freq.entry(token.clone()).or_default() += 1;
             }
+            for token in &site.primary {
+                primary_sites.entry(token.clone()).or_default().push(i);
+            }
         }
-        OfficeIndex { sites, site_freq }
+        OfficeIndex {
+            sites,
+            site_freq,
+            primary_sites,
+        }
     }
 
     /// All sites.
@@ -185,10 +195,21 @@ impl OfficeIndex {
             .iter()
             .map(|(_, d)| if *d { 1.0 } else { GENERIC_WEIGHT })
             .sum();
-        let mut hits: Vec<OfficeHit> = self
-            .sites
+        // Only a site with a distinctive word in its own names can match: those are looked
+        // up, not every site of a Germany-wide catalogue.
+        let mut candidates: Vec<usize> = word_terms
             .iter()
-            .enumerate()
+            .filter(|(_, rare)| *rare)
+            .flat_map(|(terms, _)| terms)
+            .filter_map(|t| self.primary_sites.get(*t))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut hits: Vec<OfficeHit> = candidates
+            .into_iter()
+            .map(|i| (i, &self.sites[i]))
             .filter(|(_, site)| {
                 site.offices.iter().any(|&o| {
                     catalog
