@@ -17,6 +17,9 @@ use crate::text::{self, Synonyms};
 /// Credit of a word met only through compound parts ("reisen ... Pass" for "Reisepass"):
 /// related words, not the same one.
 const PART_CREDIT: f32 = 0.5;
+/// A word in more than one in this many pack questions ("beantragen", "kostet") does not
+/// make a question a candidate when the message has a rarer word.
+const COMMON_SHARE: usize = 20;
 
 /// How well a question holding the terms `holds` covers query word `word`: fully through
 /// the word itself, a synonym or a correction; through compound parts at most
@@ -200,6 +203,7 @@ impl PackIndex {
         }
         let mut words: Vec<(usize, f32)> = Vec::new();
         let mut candidates: HashSet<u32> = HashSet::new();
+        let mut lists: Vec<&Vec<u32>> = Vec::new();
         for word in query.words() {
             let terms = query.terms.iter().filter(|t| t.word == word);
             let known_here = terms
@@ -222,10 +226,22 @@ impl PackIndex {
             };
             for (term, _) in &known_here {
                 if let Some(list) = self.postings.get(&term.text) {
-                    candidates.extend(list);
+                    lists.push(list);
                 }
             }
             words.push((word, weight));
+        }
+        // Questions sharing a rare word are the candidates; the lists of words in many
+        // questions ("beantragen") only when the question has no rarer word: a question
+        // matching on common words alone cannot reach the similarity floor.
+        let common = self.questions.len() / COMMON_SHARE;
+        let rare: Vec<&Vec<u32>> = lists
+            .iter()
+            .copied()
+            .filter(|l| l.len() <= common)
+            .collect();
+        for list in if rare.is_empty() { &lists } else { &rare } {
+            candidates.extend(list.iter());
         }
         let total: f32 = words.iter().map(|(_, w)| w).sum();
         if total <= 0.0 {
