@@ -95,10 +95,7 @@ impl Snapshot {
         library: &PackLibrary,
         config: Config,
     ) -> Result<Snapshot, SnapshotError> {
-        let options = IndexOptions {
-            boosts: config.boosts,
-            ..IndexOptions::default()
-        };
+        let options = index_options(&config);
         Self::build_with(catalog, library, config, options)
     }
 
@@ -132,11 +129,7 @@ impl Snapshot {
         library: &PackLibrary,
         config: Config,
     ) -> Result<Snapshot, SnapshotError> {
-        let options = IndexOptions {
-            boosts: config.boosts,
-            ..IndexOptions::default()
-        };
-        let built = crate::search::persist::open(dir, &options)?;
+        let built = crate::search::persist::open(dir, &index_options(&config))?;
         Self::with_index(built.catalog, built.index, library, config)
     }
 
@@ -216,6 +209,14 @@ impl Snapshot {
     /// The content version: the catalogue's hash and the analysis version together.
     pub fn version(&self) -> &str {
         &self.version
+    }
+}
+
+/// The index options `config` asks for: German analysis with its field boosts.
+fn index_options(config: &Config) -> IndexOptions {
+    IndexOptions {
+        boosts: config.boosts,
+        ..IndexOptions::default()
     }
 }
 

@@ -126,12 +126,8 @@ impl Whereabouts {
     /// Sorts offices by distance from the citizen (those without a position last); keeps
     /// the order when the citizen's position is unknown.
     pub fn nearest_first(&self, offices: &mut [&Office]) {
-        if let Some(here) = self.point {
-            let km = |o: &Office| {
-                o.geo
-                    .map(|(lat, lon)| distance_km(here, Point { lat, lon }))
-                    .unwrap_or(f64::INFINITY)
-            };
+        if self.point.is_some() {
+            let km = |o: &Office| self.distance_km(o).unwrap_or(f64::INFINITY);
             offices.sort_by(|a, b| km(a).total_cmp(&km(b)));
         }
     }

@@ -39,6 +39,15 @@ pub struct Location {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Places {
     areas: Vec<PostcodeArea>,
+    /// Per area: its place name as normalised words, computed once for matching messages.
+    place_words: Vec<Vec<String>>,
+}
+
+/// A text as normalised words, the way messages are compared with place names.
+fn normalized_words(text: &str) -> Vec<String> {
+    crate::text::words(text)
+        .map(|(_, w)| crate::text::normalize_word(w))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -117,7 +126,8 @@ impl Places {
                 centre: Point { lat, lon },
             });
         }
-        Ok(Places { areas })
+        let place_words = areas.iter().map(|a| normalized_words(&a.place)).collect();
+        Ok(Places { areas, place_words })
     }
 
     /// A postcode area by its code.
@@ -179,10 +189,12 @@ impl Places {
                 label: nearest.map_or_else(|| "Ihr Standort".to_string(), |(_, a)| a.place.clone()),
             });
         }
-        let wanted = crate::text::normalize_word(input);
+        let wanted = normalized_words(input);
         self.areas
             .iter()
-            .find(|a| crate::text::normalize_word(&a.place) == wanted)
+            .zip(&self.place_words)
+            .find(|(_, name)| **name == wanted)
+            .map(|(a, _)| a)
             .map(|a| Location {
                 ars: Some(a.ars.clone()),
                 point: Some(a.centre),
@@ -209,9 +221,7 @@ impl Places {
     /// assert_eq!(places.find_in("marburger straße"), None);
     /// ```
     pub fn find_in(&self, message: &str) -> Option<String> {
-        let words: Vec<String> = crate::text::words(message)
-            .map(|(_, w)| crate::text::normalize_word(w))
-            .collect();
+        let words = normalized_words(message);
         if let Some(code) = words
             .iter()
             .find(|w| w.len() == 5 && self.postcode(w).is_some())
@@ -220,13 +230,11 @@ impl Places {
         }
         self.areas
             .iter()
-            .find(|a| {
-                let name: Vec<String> = crate::text::words(&a.place)
-                    .map(|(_, w)| crate::text::normalize_word(w))
-                    .collect();
+            .zip(&self.place_words)
+            .find(|(_, name)| {
                 !name.is_empty() && words.windows(name.len()).any(|w| w == name.as_slice())
             })
-            .map(|a| a.place.clone())
+            .map(|(a, _)| a.place.clone())
     }
 }
 
