@@ -1,6 +1,8 @@
-//! `[server]`: who may forward client addresses, and the per-client rate limit.
+//! `[server]`: who may forward client addresses, the per-client rate limit, and how long a
+//! client may take to send a request's headers.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
 use ipnet::IpNet;
 use serde::Deserialize;
@@ -21,6 +23,11 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<String>,
     /// The per-client rate limit of the API.
     pub rate_limit: RateLimit,
+    /// Milliseconds a client may take to send a request's headers, counted from the
+    /// moment the server waits for them (also on an idle kept-alive connection); then the
+    /// connection is closed (100 to 300,000). Keeps slow-loris clients from holding
+    /// connections for ever.
+    pub header_timeout_ms: u64,
 }
 
 impl Default for ServerConfig {
@@ -28,6 +35,7 @@ impl Default for ServerConfig {
         ServerConfig {
             trusted_proxies: vec!["127.0.0.1/32".into(), "::1/128".into()],
             rate_limit: RateLimit::default(),
+            header_timeout_ms: 10_000,
         }
     }
 }
@@ -79,9 +87,25 @@ impl ServerConfig {
             .collect()
     }
 
+    /// How long a client may take to send a request's headers.
+    ///
+    /// ```
+    /// let server = sophia::config::ServerConfig::default();
+    /// assert_eq!(server.header_timeout(), std::time::Duration::from_secs(10));
+    /// ```
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+
     /// Checks every value; the error names the key.
     pub fn check(&self) -> Result<(), String> {
         self.trusted_proxies()?;
+        if !(100..=300_000).contains(&self.header_timeout_ms) {
+            return Err(format!(
+                "server.header_timeout_ms must be between 100 and 300000, found {}",
+                self.header_timeout_ms
+            ));
+        }
         let RateLimit { per_minute, burst } = self.rate_limit;
         if !(1..=60_000).contains(&per_minute) {
             return Err(format!(
@@ -111,5 +135,10 @@ mod tests {
             burst: 0,
         };
         assert!(server.check().unwrap_err().contains("burst"));
+        let server = ServerConfig {
+            header_timeout_ms: 50,
+            ..ServerConfig::default()
+        };
+        assert!(server.check().unwrap_err().contains("header_timeout_ms"));
     }
 }

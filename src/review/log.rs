@@ -5,7 +5,12 @@
 //! the rest to a temporary file in the same folder and renaming it over the log (readers
 //! never see a half-written log). Lines whose time cannot be read are dropped too: a record
 //! that cannot be dated could otherwise be kept for ever. The file is created readable by
-//! its owner only.
+//! its owner only. A log that is not a regular file (a device, a pipe) is appended to and
+//! never pruned.
+//!
+//! A log that cannot be written (a full disk, a read-only mount) never keeps a citizen from
+//! an answer: [`ReviewLog::record`] reports the failure once, not once a request, and says
+//! when writing works again.
 //!
 //! One process should write one file: run each replica with its own file or with stdout.
 
@@ -13,6 +18,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
@@ -41,6 +47,21 @@ pub struct ReviewLogError {
 pub struct ReviewLog {
     sink: Mutex<Sink>,
     retention: Duration,
+    /// The last write failed (and that was reported).
+    failing: AtomicBool,
+}
+
+/// What [`ReviewLog::record`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// Written.
+    Written,
+    /// Written after earlier writes had failed (reported at `info`).
+    Recovered,
+    /// Not written; the first failure in a row (reported at `error`).
+    Failed,
+    /// Not written, like the write before (not reported again).
+    StillFailing,
 }
 
 #[derive(Debug)]
@@ -89,6 +110,7 @@ impl ReviewLog {
         ReviewLog {
             sink: Mutex::new(Sink::Stdout),
             retention: Duration::MAX,
+            failing: AtomicBool::new(false),
         }
     }
 
@@ -121,9 +143,48 @@ impl ReviewLog {
                 pruned: now,
             }),
             retention,
+            failing: AtomicBool::new(false),
         };
         log.prune_at(now)?;
         Ok(log)
+    }
+
+    /// Appends `record` and reports a failure in the server's log, once until writing works
+    /// again: a full disk is one error, not one a request. For the request handlers, which
+    /// answer the citizen whatever happens here.
+    ///
+    /// ```
+    /// use sophia::review::{Recorded, ReviewLog, UnansweredRecord};
+    /// # #[cfg(target_os = "linux")] {
+    /// // /dev/full: every write fails with "no space left on device".
+    /// let log = ReviewLog::open(std::path::Path::new("/dev/full"), 30).unwrap();
+    /// let record = UnansweredRecord::fallback("muenchen", "Hundesteuer");
+    /// assert_eq!(log.record(&record), Recorded::Failed);
+    /// assert_eq!(log.record(&record), Recorded::StillFailing);
+    /// # }
+    /// ```
+    pub fn record(&self, record: &UnansweredRecord) -> Recorded {
+        let outcome = self.note(self.append(record));
+        match &outcome {
+            (Recorded::Failed, Some(error)) => tracing::error!(
+                "{error}; unanswered questions are not recorded until writing works again (reported once)"
+            ),
+            (Recorded::Recovered, _) => {
+                tracing::info!("review log: records are written again")
+            }
+            _ => {}
+        }
+        outcome.0
+    }
+
+    /// What the outcome of a write means given the writes before it.
+    fn note(&self, result: Result<(), ReviewLogError>) -> (Recorded, Option<ReviewLogError>) {
+        match result {
+            Ok(()) if self.failing.swap(false, Ordering::SeqCst) => (Recorded::Recovered, None),
+            Ok(()) => (Recorded::Written, None),
+            Err(_) if self.failing.swap(true, Ordering::SeqCst) => (Recorded::StillFailing, None),
+            Err(error) => (Recorded::Failed, Some(error)),
+        }
     }
 
     /// Appends `record` as one line (one write).
@@ -190,6 +251,10 @@ fn prune(
     let Sink::File { path, file, pruned } = sink else {
         return Ok(Pruned::default());
     };
+    // A device or a pipe is not rewritten (and reading /dev/full or /dev/zero never ends).
+    if !std::fs::metadata(&*path).is_ok_and(|m| m.is_file()) {
+        return Ok(Pruned::default());
+    }
     let failed = |error: std::io::Error| ReviewLogError {
         path: path.clone(),
         action: "prune",
@@ -432,6 +497,31 @@ mod tests {
             thread.join().unwrap();
         }
         assert_eq!(texts(&path).len(), 100);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_reported_once_until_writing_works_again() {
+        let full = ReviewLog::open_at(Path::new("/dev/full"), 30, T0).unwrap();
+        let write = |log: &ReviewLog| log.note(log.append_at(&record("x", T0), T0));
+        let (first, error) = write(&full);
+        assert_eq!(first, Recorded::Failed);
+        let error = error.unwrap().to_string();
+        assert!(
+            error.contains("/dev/full") && error.contains("cannot write"),
+            "{error}"
+        );
+        for _ in 0..3 {
+            let (again, error) = write(&full);
+            assert_eq!(again, Recorded::StillFailing);
+            assert!(error.is_none());
+        }
+        // The same log state with a sink that works again.
+        let dir = tempfile::tempdir().unwrap();
+        let log = ReviewLog::open_at(&dir.path().join("review.jsonl"), 30, T0).unwrap();
+        log.failing.store(true, Ordering::SeqCst);
+        assert_eq!(write(&log).0, Recorded::Recovered);
+        assert_eq!(write(&log).0, Recorded::Written);
     }
 
     #[test]

@@ -16,6 +16,6 @@ pub mod record;
 pub mod redact;
 pub mod report;
 
-pub use log::{Pruned, ReviewLog, ReviewLogError};
+pub use log::{Pruned, Recorded, ReviewLog, ReviewLogError};
 pub use record::{Nearest, RecordKind, UnansweredRecord};
 pub use redact::redact;

@@ -96,10 +96,8 @@ async fn answer(
             && reply.kind == ReplyKind::Fallback
             && reply.intent.name == SERVICE_SEARCH
         {
-            let record = UnansweredRecord::fallback(&tenant_id, &request.message);
-            if let Err(error) = log.append(&record) {
-                tracing::warn!("{error}");
-            }
+            // A failure is reported once by the log, not once a request.
+            log.record(&UnansweredRecord::fallback(&tenant_id, &request.message));
         }
         reply
     })
@@ -289,11 +287,10 @@ pub async fn feedback(
                     asked.about,
                     feedback.comment.as_deref(),
                 );
-                let written = tokio::task::spawn_blocking(move || log.append(&record)).await;
-                match written {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => tracing::warn!("{error}"),
-                    Err(_) => tracing::warn!("the review record could not be written"),
+                // A failure is reported once by the log, not once a request.
+                let written = tokio::task::spawn_blocking(move || log.record(&record)).await;
+                if written.is_err() {
+                    tracing::warn!("the review record could not be written");
                 }
             }
             None => {

@@ -11,12 +11,12 @@ mod client_addr;
 mod demo;
 mod error;
 mod headers;
+mod listener;
 mod metrics;
 mod origin;
 mod rate_limit;
 mod reload;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +34,7 @@ pub use client_addr::client_addr;
 pub use demo::{escape as escape_html, render_page};
 pub use error::ApiError;
 pub use headers::{CONTENT_SECURITY_POLICY, SECURITY_HEADERS};
+pub use listener::{MAX_HEAD_BYTES, MAX_HEADERS, serve_http};
 pub use metrics::{Metrics, TenantLabel, metrics_router};
 pub use origin::{check_origin, cors_layer};
 pub use rate_limit::RateLimiter;
@@ -170,9 +171,9 @@ async fn json_errors(response: Response) -> Response {
 }
 
 /// Serves the public API on `addr` and the admin endpoints (reload, health, `GET /metrics`)
-/// on `admin_addr` until SIGTERM
-/// or Ctrl-C, finishing requests in flight. SIGHUP reloads the content. Unanswered
-/// questions are recorded to `review`, if given.
+/// on `admin_addr` until SIGTERM or Ctrl-C, finishing requests in flight. SIGHUP reloads
+/// the content. Unanswered questions are recorded to `review`, if given. A client must send
+/// each request's headers within `[server] header_timeout_ms` (see [`serve_http`]).
 pub async fn serve(
     reloader: Arc<Reloader>,
     addr: &str,
@@ -207,22 +208,27 @@ pub async fn serve(
             "no admin token configured: POST /admin/reload refuses every request (SIGHUP still reloads)"
         );
     }
+    let header_timeout = engine.snapshot().config.server.header_timeout();
     drop(engine);
     #[cfg(unix)]
     tokio::spawn(reload_on_hangup(Arc::clone(&reloader)));
     let state = AppState::new(reloader.live().clone(), review);
     let admin_app =
         admin_router(Arc::clone(&reloader)).merge(metrics_router(state.metrics.clone()));
-    tokio::spawn(async move {
-        if let Err(error) = axum::serve(admin, admin_app).await {
-            tracing::error!(%error, "admin listener failed");
-        }
-    });
-    // The peer address is what the rate limit keys on (or the trusted proxies' word).
-    let app = public_router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    tokio::spawn(serve_http(
+        admin,
+        admin_app,
+        header_timeout,
+        std::future::pending(),
+    ));
+    serve_http(
+        listener,
+        public_router(state),
+        header_timeout,
+        shutdown_signal(),
+    )
+    .await;
+    Ok(())
 }
 
 /// Reloads the content on every SIGHUP.

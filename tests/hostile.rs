@@ -1,0 +1,686 @@
+//! Hostile HTTP input against the real `sophia serve` binary, over raw TCP.
+//!
+//! Malformed JSON, wrong content types, oversized bodies and messages, NUL bytes, direction
+//! and zero-width characters, emoji, deeply nested JSON, invalid UTF-8, header floods,
+//! slow-loris clients and a slow body: every request the router sees gets its 4xx with the
+//! JSON error body (`{"error": {"code", "message"}}`) and the security headers; what is not
+//! HTTP at all gets hyper's bare 400/431 and a closed connection; a client too slow with its
+//! headers is disconnected after `[server] header_timeout_ms`. Meanwhile a background
+//! client keeps asking ordinary questions, and every one of them must be answered.
+
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// The header timeout the server is started with (ms): short, so the slow-loris cases
+/// finish quickly.
+const HEADER_TIMEOUT_MS: u64 = 1000;
+/// Upper bound for anything to happen on a socket, so a broken server fails the test
+/// instead of hanging it.
+const IO_BOUND: Duration = Duration::from_secs(60);
+
+/// A running `sophia serve`, killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sophia serve` on free ports with a short header timeout and a rate limit the
+/// many requests from one address stay under.
+fn start() -> Server {
+    let dir = std::env::temp_dir().join(format!("sophia-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("sophia.toml");
+    let text = sophia::config::SHIPPED_CONFIG
+        .replace("per_minute = 60\n", "per_minute = 60000\n")
+        .replace("burst = 20\n", "burst = 10000\n")
+        .replace(
+            "header_timeout_ms = 10000",
+            &format!("header_timeout_ms = {HEADER_TIMEOUT_MS}"),
+        );
+    assert!(text.contains(&format!("header_timeout_ms = {HEADER_TIMEOUT_MS}")));
+    std::fs::write(&config, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sophia"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--admin-addr",
+            "127.0.0.1:0",
+        ])
+        .env("SOPHIA_CONFIG", &config)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("SOPHIA_LOG_FORMAT")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sophia starts");
+    let stderr = child.stderr.take().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (found, addr) = mpsc::channel();
+    let lines = Arc::clone(&log);
+    thread::spawn(move || {
+        let marker = "Sophia listening on http://";
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split(marker).nth(1) {
+                let addr: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                    .collect();
+                let _ = found.send(addr);
+            }
+            lines.lock().unwrap().push(line);
+        }
+    });
+    let addr = addr
+        .recv_timeout(Duration::from_secs(600))
+        .expect("sophia logs where it listens");
+    Server {
+        child,
+        addr: addr.parse().unwrap(),
+        log,
+    }
+}
+
+/// A response as read off the wire.
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn parse(bytes: &[u8]) -> Option<Response> {
+        let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+        let status = head.split(' ').nth(1)?.parse().ok()?;
+        Some(Response {
+            status,
+            head,
+            body: bytes[end + 4..].to_vec(),
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}\n{}",
+                self.head,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// Asserts the status and the JSON error body with `code`, with the security headers.
+    fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{}", self.describe());
+        assert!(
+            self.header("content-type")
+                .is_some_and(|t| t.starts_with("application/json")),
+            "{}",
+            self.describe()
+        );
+        assert_eq!(
+            self.header("x-content-type-options"),
+            Some("nosniff"),
+            "{}",
+            self.describe()
+        );
+        let body = self.json();
+        assert_eq!(body["error"]["code"], code, "{}", self.describe());
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{}",
+            self.describe()
+        );
+    }
+
+    /// Asserts a bare protocol-level rejection by hyper: the status, no body, the
+    /// connection closed.
+    fn assert_bare(&self, status: u16) {
+        assert_eq!(self.status, status, "{}", self.describe());
+        assert_eq!(
+            self.header("connection"),
+            Some("close"),
+            "{}",
+            self.describe()
+        );
+    }
+
+    fn describe(&self) -> String {
+        format!("{}\n\n{}", self.head, String::from_utf8_lossy(&self.body))
+    }
+}
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("the server accepts connections");
+    stream.set_read_timeout(Some(IO_BOUND)).unwrap();
+    stream.set_write_timeout(Some(IO_BOUND)).unwrap();
+    stream
+}
+
+/// Reads until the server closes; a reset after some bytes ends the reading too.
+fn read_all(stream: &mut TcpStream) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                panic!(
+                    "no answer within {IO_BOUND:?}; got {:?}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            }
+            Err(_) => break,
+        }
+    }
+    bytes
+}
+
+/// Sends `request` (which should ask `Connection: close`) and reads the response. The
+/// request is written from another thread, so a server that answers before reading it
+/// all (413) is heard even while the rest is still being sent; write errors after the
+/// server closed are expected then and ignored.
+fn exchange(addr: SocketAddr, request: Vec<u8>) -> Response {
+    let mut stream = connect(addr);
+    let mut writer = stream.try_clone().unwrap();
+    let sending = thread::spawn(move || {
+        let _ = writer.write_all(&request);
+        let _ = writer.flush();
+    });
+    let bytes = read_all(&mut stream);
+    let _ = stream.shutdown(Shutdown::Both);
+    sending.join().unwrap();
+    Response::parse(&bytes).unwrap_or_else(|| {
+        panic!(
+            "no HTTP response: {:?}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
+        )
+    })
+}
+
+/// A POST of `body` to `path` with `content_type` (none when `None`).
+fn post(addr: SocketAddr, path: &str, content_type: Option<&str>, body: &[u8]) -> Response {
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(content_type) = content_type {
+        request.push_str(&format!("Content-Type: {content_type}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    exchange(addr, bytes)
+}
+
+fn chat(addr: SocketAddr, body: &[u8]) -> Response {
+    post(addr, "/api/v1/chat", Some("application/json"), body)
+}
+
+fn chat_message(addr: SocketAddr, message: &str) -> Response {
+    chat(addr, json!({ "message": message }).to_string().as_bytes())
+}
+
+/// Asserts an ordinary answer: 200 and a reply of a known kind.
+fn assert_answer(response: &Response) -> Value {
+    assert_eq!(response.status, 200, "{}", response.describe());
+    let reply = response.json();
+    assert!(reply["kind"].is_string(), "{reply}");
+    assert!(reply["text"].as_str().is_some_and(|t| !t.is_empty()));
+    reply
+}
+
+// ---- the cases ----
+
+fn malformed_json(addr: SocketAddr) {
+    chat(addr, br#"{"message": "Reisepass""#).assert_error(400, "invalid_json");
+    chat(addr, b"{message: Reisepass}").assert_error(400, "invalid_json");
+    chat(addr, b"").assert_error(400, "invalid_json");
+    chat(addr, br#"{"message": "Reisepass"} trailing"#).assert_error(400, "invalid_json");
+    chat(addr, br#"["Reisepass"]"#).assert_error(422, "invalid_field");
+    chat(addr, br#"{"message": 42}"#).assert_error(422, "invalid_field");
+    chat(addr, br#"{"message": "x", "tenant": 1e999999}"#).assert_error(400, "invalid_json");
+    post(addr, "/api/v1/feedback", Some("application/json"), b"{")
+        .assert_error(400, "invalid_json");
+}
+
+fn wrong_content_type(addr: SocketAddr) {
+    let body = br#"{"message": "Reisepass"}"#;
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        Some("application/jsonx"),
+        None,
+    ] {
+        post(addr, "/api/v1/chat", content_type, body).assert_error(415, "unsupported_media_type");
+    }
+    // A charset parameter is fine.
+    assert_answer(&post(
+        addr,
+        "/api/v1/chat",
+        Some("application/json; charset=utf-8"),
+        body,
+    ));
+}
+
+fn wrong_method(addr: SocketAddr) {
+    let request = format!("GET /api/v1/chat HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    exchange(addr, request.into_bytes()).assert_error(405, "method_not_allowed");
+    let request = format!("DELETE /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    exchange(addr, request.into_bytes()).assert_error(405, "method_not_allowed");
+}
+
+fn ten_megabyte_body(addr: SocketAddr) {
+    let mut body = br#"{"message": ""#.to_vec();
+    body.resize(10 * 1024 * 1024, b'a');
+    body.extend_from_slice(br#""}"#);
+    chat(addr, &body).assert_error(413, "body_too_large");
+    // The same size announced, then sent in chunks without a length.
+    let mut request = format!(
+        "POST /api/v1/chat HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    for chunk in body.chunks(64 * 1024) {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    exchange(addr, request).assert_error(413, "body_too_large");
+}
+
+fn long_messages(addr: SocketAddr) {
+    // 100,000 characters do not fit in the 16 KiB body.
+    chat_message(addr, &"Reisepass ".repeat(10_000)).assert_error(413, "body_too_large");
+    // One character over the limit, in a body that fits.
+    chat_message(addr, &"a".repeat(2001)).assert_error(400, "message_too_long");
+    // Multi-byte characters are counted as characters: 2,000 umlauts are fine.
+    assert_answer(&chat_message(addr, &"ä".repeat(2000)));
+    // A comment over its limit with the feedback.
+    let body = json!({"helpful": false, "comment": "x".repeat(2001)}).to_string();
+    post(
+        addr,
+        "/api/v1/feedback",
+        Some("application/json"),
+        body.as_bytes(),
+    )
+    .assert_error(400, "comment_too_long");
+}
+
+fn nul_bytes(addr: SocketAddr) {
+    // Escaped in JSON: a message like any other.
+    assert_answer(&chat_message(addr, "Reise\u{0}pass"));
+    // Nothing but NULs is an empty message.
+    chat_message(addr, "\u{0}\u{0}\u{0}").assert_error(400, "empty_message");
+    // A raw NUL byte inside a JSON string is not JSON.
+    chat(addr, b"{\"message\": \"Reise\x00pass\"}").assert_error(400, "invalid_json");
+    // NULs in the other fields.
+    let body = json!({"message": "Reisepass", "tenant": "muen\u{0}chen"}).to_string();
+    chat(addr, body.as_bytes()).assert_error(404, "unknown_tenant");
+    let body = json!({"message": "Reisepass", "context": "\u{0}", "location": "\u{0}"});
+    assert_answer(&chat(addr, body.to_string().as_bytes()));
+}
+
+fn direction_and_zero_width_characters(addr: SocketAddr) {
+    for message in [
+        "\u{202e}Was kostet ein Reisepass?\u{202c}",
+        "\u{200f}Reise\u{200b}pass\u{200e}",
+        "Reise\u{feff}pass\u{2066}\u{2069}",
+        "جواز السفر Reisepass",
+    ] {
+        let reply = assert_answer(&chat_message(addr, message));
+        let text = reply["text"].as_str().unwrap();
+        assert!(
+            !text.contains('\u{202e}'),
+            "a direction override is not echoed: {text:?}"
+        );
+    }
+    // Only invisible characters: an empty message.
+    chat_message(addr, "\u{200b}\u{200f}\u{202e}\u{2060}\u{feff} \t\n")
+        .assert_error(400, "empty_message");
+}
+
+fn emoji(addr: SocketAddr) {
+    for message in ["Reisepass 🛂🇩🇪👨‍👩‍👧", "😀", "👍🏽👍🏽👍🏽", "🏳️‍🌈 Wohnsitz anmelden"]
+    {
+        assert_answer(&chat_message(addr, message));
+    }
+    // Lone surrogates cannot be UTF-8: not JSON for Sophia.
+    chat(addr, br#"{"message": "\ud800"}"#).assert_error(400, "invalid_json");
+}
+
+fn deeply_nested_json(addr: SocketAddr) {
+    // Deeper than serde_json's recursion limit, inside the body limit.
+    let deep = format!(
+        r#"{{"message": "x", "tenant": {}{}}}"#,
+        "[".repeat(8000),
+        "]".repeat(8000)
+    );
+    chat(addr, deep.as_bytes()).assert_error(400, "invalid_json");
+    let deep = format!(r#"{}"message"{}"#, "{\"a\":".repeat(2000), "}".repeat(2000));
+    chat(addr, deep.as_bytes()).assert_error(400, "invalid_json");
+    // Nested, within the limit, in a field that must be a string.
+    let nested = format!(
+        r#"{{"message": "x", "context": {}{}}}"#,
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    chat(addr, nested.as_bytes()).assert_error(422, "invalid_field");
+}
+
+fn invalid_utf8(addr: SocketAddr) {
+    chat(addr, b"{\"message\": \"Reise\xffpass\"}").assert_error(400, "invalid_json");
+    chat(addr, b"{\"message\": \"\xc3\x28\"}").assert_error(400, "invalid_json");
+    chat(addr, b"\xef\xbb\xbf{\"message\": \"Reisepass\"}").assert_error(400, "invalid_json");
+    // In the request target: not HTTP, a bare 400.
+    let request = b"GET /health\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    exchange(addr, request.to_vec()).assert_bare(400);
+    // In a header value: opaque bytes, the request is answered.
+    let mut request = format!(
+        "POST /api/v1/chat HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nConnection: close\r\nX-Note: "
+    )
+    .into_bytes();
+    let body = br#"{"message": "Reisepass"}"#;
+    request.extend_from_slice(b"\xff\xfe\r\n");
+    request.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    request.extend_from_slice(body);
+    assert_answer(&exchange(addr, request));
+}
+
+fn garbage_and_smuggling(addr: SocketAddr) {
+    exchange(addr, b"HELLO\r\n\r\n".to_vec()).assert_bare(400);
+    exchange(addr, vec![0u8; 1024]).assert_bare(400);
+    exchange(addr, b"GET /\0 HTTP/1.1\r\n\r\n".to_vec()).assert_bare(400);
+    // Two different lengths: refused, not guessed.
+    let request = format!(
+        "POST /api/v1/chat HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 24\r\nConnection: close\r\n\r\n{{\"message\": \"Reisepass\"}}"
+    );
+    exchange(addr, request.into_bytes()).assert_bare(400);
+}
+
+fn header_flood(addr: SocketAddr) {
+    // Many headers.
+    let mut request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for i in 0..1000 {
+        request.push_str(&format!("X-Flood-{i}: {i}\r\n"));
+    }
+    request.push_str("\r\n");
+    exchange(addr, request.into_bytes()).assert_bare(431);
+    // One huge header.
+    let request = format!(
+        "GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nX-Huge: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    exchange(addr, request.into_bytes()).assert_bare(431);
+    // Within both limits (90 headers, about 54 KB: a portal's cookies), answered.
+    let mut request = format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for i in 0..90 {
+        request.push_str(&format!("X-Cookie-{i}: {}\r\n", "c".repeat(600)));
+    }
+    request.push_str("\r\n");
+    let response = exchange(addr, request.into_bytes());
+    assert_eq!(response.status, 200, "{}", response.describe());
+}
+
+/// Whether the server has closed `stream` (EOF, a reset or a bare response followed by
+/// EOF count); `false` while it is still open and silent.
+fn closed_by_server(stream: &mut TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(5)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            // A timeout response may come first; the close follows.
+            Ok(_) => continue,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return false;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return true,
+        }
+    }
+}
+
+fn slow_loris(addr: SocketAddr) {
+    // Clients that trickle a never-ending header byte by byte, and one that sends nothing.
+    let mut clients: Vec<(TcpStream, Vec<u8>, usize)> = (0..16)
+        .map(|i| {
+            let mut head =
+                format!("POST /api/v1/chat HTTP/1.1\r\nHost: {addr}\r\nX-Slow-{i}: ").into_bytes();
+            head.extend(std::iter::repeat_n(b'a', 100_000));
+            (connect(addr), head, 0)
+        })
+        .collect();
+    clients.push((connect(addr), Vec::new(), 0));
+    let started = Instant::now();
+    let bound = Duration::from_millis(HEADER_TIMEOUT_MS) * 15;
+    let mut open: Vec<bool> = vec![true; clients.len()];
+    while open.iter().any(|o| *o) {
+        assert!(
+            started.elapsed() < bound,
+            "{} slow clients still connected after {:?} (header timeout {HEADER_TIMEOUT_MS} ms)",
+            open.iter().filter(|o| **o).count(),
+            started.elapsed()
+        );
+        for (i, (stream, head, sent)) in clients.iter_mut().enumerate() {
+            if !open[i] {
+                continue;
+            }
+            if *sent < head.len() && stream.write_all(&head[*sent..=*sent]).is_err() {
+                open[i] = false;
+                continue;
+            }
+            *sent += 1;
+            if closed_by_server(stream) {
+                open[i] = false;
+            }
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    // Each of them got far less than a full head in: the timeout, not a size limit,
+    // closed them.
+    assert!(clients.iter().all(|(_, _, sent)| *sent < 1000));
+}
+
+fn idle_keep_alive(addr: SocketAddr) {
+    // A connection that asked once and then idles is closed after the header timeout.
+    let mut stream = connect(addr);
+    write!(stream, "GET /health HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let started = Instant::now();
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !response.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before answering");
+        response.extend_from_slice(&buf[..n]);
+    }
+    assert!(response.starts_with(b"HTTP/1.1 200"));
+    let bound = Duration::from_millis(HEADER_TIMEOUT_MS) * 15;
+    while !closed_by_server(&mut stream) {
+        assert!(
+            started.elapsed() < bound,
+            "an idle kept-alive connection is still open after {:?}",
+            started.elapsed()
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn slow_body(addr: SocketAddr) {
+    // Headers in time, then a body that would take 40 s: the request timeout (10 s)
+    // answers 408 with the JSON error.
+    let mut stream = connect(addr);
+    let body = br#"{"message": "Reisepass", "tenant": "muenchen"}"#;
+    write!(
+        stream,
+        "POST /api/v1/chat HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut reader = stream.try_clone().unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&done);
+    let trickle = thread::spawn(move || {
+        for byte in body.iter().take(body.len() - 1) {
+            if stop.load(Ordering::SeqCst) || stream.write_all(&[*byte]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(900));
+        }
+    });
+    let bytes = read_all(&mut reader);
+    done.store(true, Ordering::SeqCst);
+    trickle.join().unwrap();
+    Response::parse(&bytes)
+        .expect("an HTTP response")
+        .assert_error(408, "request_timeout");
+}
+
+/// One hostile case: it panics when the server's answer is wrong.
+type Case = fn(SocketAddr);
+
+/// The cases, by name.
+const CASES: &[(&str, Case)] = &[
+    ("malformed JSON", malformed_json),
+    ("wrong content type", wrong_content_type),
+    ("wrong method", wrong_method),
+    ("10 MB body", ten_megabyte_body),
+    ("long messages", long_messages),
+    ("NUL bytes", nul_bytes),
+    (
+        "direction and zero-width characters",
+        direction_and_zero_width_characters,
+    ),
+    ("emoji", emoji),
+    ("deeply nested JSON", deeply_nested_json),
+    ("invalid UTF-8", invalid_utf8),
+    ("garbage and smuggling", garbage_and_smuggling),
+    ("header flood", header_flood),
+    ("slow loris", slow_loris),
+    ("idle kept-alive connection", idle_keep_alive),
+    ("slow body", slow_body),
+];
+
+/// Asks ordinary questions until `stop`; returns how many were answered and the failures.
+fn ordinary_client(
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    first: mpsc::Sender<()>,
+) -> (usize, Vec<String>) {
+    let questions = [
+        ("Was kostet ein Reisepass?", "muenchen"),
+        ("perso verloren", "muenchen"),
+        ("Hallo", "land-hessen"),
+        ("Wohnsitz anmelden", "kreis-voll"),
+    ];
+    let mut answered = 0;
+    let mut failures = Vec::new();
+    let mut i = 0;
+    while !stop.load(Ordering::SeqCst) {
+        let (message, tenant) = questions[i % questions.len()];
+        i += 1;
+        let body = json!({"message": message, "tenant": tenant}).to_string();
+        let outcome = std::panic::catch_unwind(|| chat(addr, body.as_bytes()));
+        match outcome {
+            Ok(response) if response.status == 200 && response.json()["kind"].is_string() => {
+                answered += 1;
+                if answered == 1 {
+                    let _ = first.send(());
+                }
+            }
+            Ok(response) => failures.push(format!("{message}: {}", response.describe())),
+            Err(_) => failures.push(format!("{message}: no response")),
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    (answered, failures)
+}
+
+#[test]
+fn hostile_requests_get_clear_errors_while_ordinary_ones_are_answered() {
+    let server = start();
+    let addr = server.addr;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (first, answered_once) = mpsc::channel();
+    let background = {
+        let stop = Arc::clone(&stop);
+        thread::spawn(move || ordinary_client(addr, stop, first))
+    };
+    answered_once
+        .recv_timeout(IO_BOUND)
+        .expect("the ordinary client gets a first answer");
+
+    // Every case at once, each on its own thread; a failing case names itself.
+    let running: Vec<_> = CASES
+        .iter()
+        .map(|(name, case)| {
+            let case = *case;
+            let handle = thread::Builder::new()
+                .name((*name).to_string())
+                .spawn(move || case(addr))
+                .unwrap();
+            (*name, handle)
+        })
+        .collect();
+    let failed: Vec<&str> = running
+        .into_iter()
+        .filter_map(|(name, handle)| handle.join().is_err().then_some(name))
+        .collect();
+
+    stop.store(true, Ordering::SeqCst);
+    let (answered, failures) = background.join().unwrap();
+    assert!(failed.is_empty(), "failed cases (see above): {failed:?}");
+    assert!(
+        failures.is_empty(),
+        "ordinary requests failed meanwhile:\n{}",
+        failures.join("\n\n")
+    );
+    // The cases ran for seconds (the slow body alone for 10): the ordinary client asked
+    // throughout.
+    assert!(
+        answered >= 10,
+        "only {answered} ordinary requests were answered"
+    );
+
+    let mut server = server;
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server is still running"
+    );
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(!log.contains("panicked"), "{log}");
+    // Citizens' messages are not logged at `info`, hostile or not.
+    assert!(!log.contains("🛂") && !log.contains("جواز"), "{log}");
+}
