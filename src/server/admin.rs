@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
@@ -98,9 +99,33 @@ fn authorize(reloader: &Reloader, headers: &HeaderMap) -> Result<String, String>
     // Every token is compared, each in constant time, so timing tells nothing.
     let mut found = None;
     for (who, token) in &tokens {
-        if bool::from(token.as_bytes().ct_eq(given.trim().as_bytes())) {
+        if token_matches(token, given.trim()) {
             found = Some(who.clone());
         }
     }
     found.ok_or_else(|| unauthorized("the bearer token is not valid"))
+}
+
+/// Whether `given` is `token`, in constant time, also in the length: both are hashed
+/// first, so neither the time taken nor an early return for a length mismatch tells how
+/// long the right token is (`ct_eq` on slices of different lengths returns at once).
+fn token_matches(token: &str, given: &str) -> bool {
+    let token = Sha256::digest(token.as_bytes());
+    let given = Sha256::digest(given.as_bytes());
+    bool::from(token.as_slice().ct_eq(given.as_slice()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_matches;
+
+    #[test]
+    fn tokens_match_only_when_equal() {
+        let token = "editor-token-0123456789";
+        assert!(token_matches(token, token));
+        assert!(!token_matches(token, "editor-token-012345678"));
+        assert!(!token_matches(token, "editor-token-01234567890"));
+        assert!(!token_matches(token, "Editor-token-0123456789"));
+        assert!(!token_matches(token, ""));
+    }
 }
