@@ -684,3 +684,255 @@ fn hostile_requests_get_clear_errors_while_ordinary_ones_are_answered() {
     // Citizens' messages are not logged at `info`, hostile or not.
     assert!(!log.contains("🛂") && !log.contains("جواز"), "{log}");
 }
+
+// ---- hostile content: what editors' sources and the configuration carry ----
+
+mod content {
+    //! Script, event handlers and `javascript:`/`data:` links planted in every field of a
+    //! DLDB export, an editors' pack and the tenant's texts never reach a reply: its `html`
+    //! holds only the allowed elements, with no attribute but a checked `href` (and `rel`)
+    //! on links, and every URL in the reply is http(s), mailto or tel.
+
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use serde_json::{Value, json};
+    use sophia::dialog::ContextCodec;
+    use sophia::server::ContentSource;
+    use sophia::{ChatRequest, Engine};
+
+    const ELEMENTS: &[&str] = &[
+        "html", "body", "p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "h3", "h4", "h5",
+        "a",
+    ];
+
+    /// A URL a citizen may follow.
+    fn safe_url(url: &str) -> bool {
+        let lower = url.to_ascii_lowercase();
+        ["https://", "http://", "mailto:", "tel:"]
+            .iter()
+            .any(|s| lower.starts_with(s))
+            && !url
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || "\"'<>`".contains(c))
+    }
+
+    fn assert_safe_html(html: &str, reply: &Value) {
+        let fragment = scraper::Html::parse_fragment(html);
+        for node in fragment.tree.nodes() {
+            let Some(element) = node.value().as_element() else {
+                continue;
+            };
+            let name = element.name();
+            assert!(ELEMENTS.contains(&name), "<{name}> in {html}\n{reply}");
+            for (attribute, value) in element.attrs() {
+                match (name, attribute) {
+                    ("a", "href") => assert!(safe_url(value), "href {value:?} in {html}"),
+                    ("a", "rel") | ("a", "target") => {}
+                    _ => panic!("attribute {attribute}={value:?} on <{name}> in {html}"),
+                }
+            }
+        }
+    }
+
+    /// Every `url`, `link` or `href` string anywhere in the reply is safe (or empty).
+    fn assert_safe_urls(value: &Value, reply: &Value) {
+        match value {
+            Value::Object(fields) => {
+                for (key, value) in fields {
+                    if let (true, Some(url)) = (
+                        ["url", "link", "href"].contains(&key.as_str()),
+                        value.as_str(),
+                    ) {
+                        assert!(url.is_empty() || safe_url(url), "{key}: {url:?} in {reply}");
+                    }
+                    assert_safe_urls(value, reply);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| assert_safe_urls(v, reply)),
+            _ => {}
+        }
+    }
+
+    /// The shipped Reisepass record and its offices, with something hostile in every field.
+    fn hostile_export(dir: &Path) {
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("index/muenchen");
+        let read = |file: &str| -> Value {
+            serde_json::from_str(&std::fs::read_to_string(shipped.join(file)).unwrap()).unwrap()
+        };
+        let services = read("services_de.json");
+        let mut service = services["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "1063453")
+            .unwrap()
+            .clone();
+        let offices: Vec<String> = service["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["location"].as_str().unwrap().to_string())
+            .collect();
+        service["name"] = json!("Reisepass <img src=x onerror=alert(1)>");
+        let description = service["description"].as_str().unwrap().to_string();
+        service["description"] = json!(format!(
+            "{description}<script>alert(2)</script><p onclick=\"alert(3)\">Hinweis \
+             <a href=\"javascript:alert(4)\">hier</a> <a href=\" JAVASCRIPT:alert(5)\">da</a> \
+             <a href=\"data:text/html,<script>alert(6)</script>\">dort</a> \
+             <a href=\"https://ok.example/&quot;onmouseover=&quot;alert(7)\">ok</a></p>\
+             <iframe src=\"https://evil.example\"></iframe><svg onload=\"alert(8)\"></svg>\
+             <img src=x onerror=\"alert(9)\"><style>*{{display:none}}</style>\
+             <form action=\"https://evil.example\"><input name=pw></form>"
+        ));
+        let fees = service["fees"].as_str().unwrap().to_string();
+        service["fees"] = json!(format!(
+            "{fees}<p><a href=\"vbscript:msgbox(1)\">Gebühren</a><object data=\"x\"></object>\
+             <a href=\"  javascript&colon;alert(10)\">mehr</a></p>"
+        ));
+        service["meta"]["url"] = json!("javascript:alert(11)");
+        service["appointment"]["link"] = json!("javascript:alert(12)");
+        service["onlineprocessing"] = json!({"link": "data:text/html,alert(13)", "description": "<script>alert(14)</script>"});
+        service["links"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "<b onclick=alert(15)>Link</b>", "link": "javascript:alert(16)", "description": false}));
+        service["forms"].as_array_mut().unwrap().push(
+            json!({"name": "Formular<script>alert(17)</script>", "link": "https://ok.example/form\"><script>alert(18)</script>", "description": false}),
+        );
+        std::fs::write(
+            dir.join("services_de.json"),
+            json!({"data": [service], "meta": services["meta"]}).to_string(),
+        )
+        .unwrap();
+        let locations = read("locations_de.json");
+        let mut kept: Vec<Value> = locations["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| offices.iter().any(|id| l["id"] == id.as_str()))
+            .cloned()
+            .collect();
+        assert!(!kept.is_empty());
+        for office in &mut kept {
+            let name = office["name"].as_str().unwrap().to_string();
+            office["name"] = json!(format!("<script>alert(19)</script>{name}"));
+            office["contact"]["webinfo"] = json!("javascript:alert(20)");
+            office["contact"]["phone"] = json!("089 <b onclick=alert(21)>233</b>");
+            office["contact"]["email"] = json!("x@y.de\"><script>alert(22)</script>");
+            office["meta"]["url"] = json!("javascript:alert(23)");
+        }
+        std::fs::write(
+            dir.join("locations_de.json"),
+            json!({"data": kept, "meta": locations["meta"]}).to_string(),
+        )
+        .unwrap();
+        std::fs::copy(shipped.join("REGION"), dir.join("REGION")).unwrap();
+    }
+
+    #[test]
+    fn the_checks_catch_what_they_look_for() {
+        let caught = |html: &'static str| {
+            std::panic::catch_unwind(|| assert_safe_html(html, &Value::Null)).is_err()
+        };
+        assert!(caught("<p onclick=\"x\">a</p>"));
+        assert!(caught("<script>x</script>"));
+        assert!(caught("<a href=\"javascript:x\">a</a>"));
+        assert!(caught("<img src=x>"));
+        assert!(!caught(
+            "<p><a href=\"https://a.de\" rel=\"noopener\">a</a></p>"
+        ));
+        let reply = json!({"sources": [{"url": "javascript:x"}]});
+        assert!(std::panic::catch_unwind(|| assert_safe_urls(&reply, &reply)).is_err());
+    }
+
+    #[test]
+    fn hostile_content_never_reaches_a_reply_unsanitised() {
+        let dir =
+            std::env::temp_dir().join(format!("sophia-hostile-content-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("content")).unwrap();
+        std::fs::create_dir_all(dir.join("packs/lokal")).unwrap();
+        hostile_export(&dir.join("content"));
+        std::fs::write(
+            dir.join("packs/lokal/answers.toml"),
+            r#"[[answer]]
+id = "sperrmuell"
+questions = ["Wie werde ich Sperrmüll los?"]
+answer = """Sperrmüll <script>alert(24)</script> <img src=x onerror=alert(25)>
+<a href="javascript:alert(26)">hier</a> [Abfall](https://ok.example/abfall)"""
+link = "https://ok.example/sperrmuell"
+"#,
+        )
+        .unwrap();
+        let config = sophia::config::SHIPPED_CONFIG
+            .replace("packs = [\"muenchen\"]", "packs = [\"lokal\"]")
+            .replace(
+                "name = \"Landeshauptstadt München\"",
+                "name = \"München <img src=x onerror=alert(27)>\"",
+            )
+            .replace(
+                "oder schreiben Sie uns über das Kontaktformular der Stadt München.",
+                "oder <script>alert(28)</script> <a href='javascript:alert(29)'>hier</a>.",
+            );
+        assert!(config.contains("alert(28)") && config.contains("alert(27)"));
+        std::fs::write(dir.join("sophia.toml"), config).unwrap();
+        let source = ContentSource {
+            config: Some(dir.join("sophia.toml")),
+            content: Some(dir.join("content")),
+            packs: Some(dir.join("packs")),
+            built: None,
+        };
+        let snapshot = source.build().unwrap();
+        let engine = Engine::new(Arc::new(snapshot), ContextCodec::new(b"hostile"));
+
+        let ask = |message: &str, location: Option<&str>, context: Option<String>| -> Value {
+            let reply = engine.respond(&ChatRequest {
+                message: message.into(),
+                tenant: Some("muenchen".into()),
+                location: location.map(Into::into),
+                context,
+            });
+            let reply = serde_json::to_value(&reply).unwrap();
+            if let Some(html) = reply["html"].as_str() {
+                assert_safe_html(html, &reply);
+            }
+            assert_safe_urls(&reply, &reply);
+            reply
+        };
+        let mut kinds = Vec::new();
+        for (message, location) in [
+            ("Reisepass", None),
+            ("Was kostet ein Reisepass?", None),
+            ("Welche Unterlagen brauche ich für den Reisepass?", None),
+            ("Wo beantrage ich einen Reisepass?", Some("80331")),
+            ("Reisepass online beantragen", None),
+            ("Termin für den Reisepass", None),
+            ("Bürgerbüro Ruppertstraße", None),
+            (
+                "<script>alert(30)</script> Reisepass",
+                Some("<img src=x onerror=alert(31)>"),
+            ),
+            ("Wie werde ich Sperrmüll los?", None),
+            ("Hallo", None),
+            ("Wie hoch ist die Zugspitze?", None),
+        ] {
+            let reply = ask(message, location, None);
+            kinds.push(reply["kind"].as_str().unwrap_or_default().to_string());
+            // Follow-ups in context build other answers from the same content.
+            let context = reply["context"].as_str().map(str::to_string);
+            for follow_up in ["und was kostet das?", "wo?", "die zweite", "ja"] {
+                ask(follow_up, None, context.clone());
+            }
+        }
+        // The questions reached the hostile content: services, offices, the custom answer
+        // and the fallback with the tenant's contact text.
+        for kind in ["service", "aspect", "custom", "fallback"] {
+            assert!(
+                kinds.iter().any(|k| k == kind),
+                "no {kind} reply: {kinds:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -6,8 +6,11 @@
 //! from axum's `ConnectInfo`: serve the router with
 //! `into_make_service_with_connect_info::<SocketAddr>()` (as `sophia serve` does); a request
 //! without it (the router called in-process, as in tests) is not limited.
+//!
+//! An IPv6 client is limited by its /64 network: one household or host usually holds a
+//! whole /64 and could otherwise give every request a fresh address.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,10 +78,12 @@ impl RateLimiter {
             self.limiter.retain_recent();
             self.limiter.shrink_to_fit();
         }
-        self.limiter.check_key(client).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })
+        self.limiter
+            .check_key(&limit_key(*client))
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+            })
     }
 }
 
@@ -105,5 +110,63 @@ pub async fn limit(
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             response
         }
+    }
+}
+
+/// The key a client is limited under: its IPv4 address (also when mapped into IPv6), or
+/// its IPv6 /64 network.
+fn limit_key(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(_) => client,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RateLimit;
+
+    fn one_at_a_time() -> RateLimiter {
+        let config = ServerConfig {
+            rate_limit: RateLimit {
+                per_minute: 1,
+                burst: 1,
+            },
+            ..ServerConfig::default()
+        };
+        RateLimiter::new(&config).unwrap()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_addresses_of_one_ipv6_64_share_a_budget() {
+        let limiter = one_at_a_time();
+        assert!(limiter.check(&ip("2001:db8:1:2::1")).is_ok());
+        // Another address of the same /64: no fresh budget.
+        assert!(
+            limiter
+                .check(&ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+                .is_err()
+        );
+        // The next /64 is another client.
+        assert!(limiter.check(&ip("2001:db8:1:3::1")).is_ok());
+    }
+
+    #[test]
+    fn ipv4_clients_are_limited_by_address_also_when_mapped() {
+        let limiter = one_at_a_time();
+        assert!(limiter.check(&ip("192.0.2.1")).is_ok());
+        assert!(limiter.check(&ip("::ffff:192.0.2.1")).is_err());
+        assert!(limiter.check(&ip("192.0.2.2")).is_ok());
     }
 }
