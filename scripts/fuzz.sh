@@ -21,8 +21,12 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz || { echo "could not install cargo-fuzz" >&2; exit 2; }
 fi
 
+# Built once, then each target's binary is run directly: `cargo fuzz run` would rebuild
+# whenever a source file changed in the meantime.
 echo "== building the fuzz targets"
 cargo +nightly fuzz build || { echo "the fuzz targets do not build" >&2; exit 2; }
+triple="$(rustc +nightly -vV | sed -n 's/^host: //p')"
+bin_dir="fuzz/target/$triple/release"
 
 failed=()
 for target in "${TARGETS[@]}"; do
@@ -34,7 +38,7 @@ for target in "${TARGETS[@]}"; do
   seeds=()
   [ -d "fuzz/seeds/$target" ] && seeds=("fuzz/seeds/$target")
   echo "== $target for ${SECONDS_EACH} s"
-  cargo +nightly fuzz run "$target" "$corpus" "${seeds[@]}" -- \
+  "$bin_dir/$target" "$corpus" "${seeds[@]}" -artifact_prefix="$artifacts/" \
     -max_total_time="$SECONDS_EACH" -timeout=10 -print_final_stats=1 >"$log" 2>&1
   status=$?
   grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added)' "$log" \
