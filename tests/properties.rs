@@ -7,7 +7,8 @@
 //! - a context round-trips; a tampered (one byte changed) or oversized one is ignored,
 //!   exactly as if none had been sent.
 //!
-//! Case counts keep this binary well under a minute in a debug build.
+//! Case counts keep this binary well under a minute in a debug build; `PROPTEST_CASES=N`
+//! runs N cases of every property instead, for a longer search.
 
 use std::sync::{Arc, OnceLock};
 
@@ -34,6 +35,14 @@ fn engine() -> &'static Engine {
         .expect("the shipped content indexes");
         Engine::new(Arc::new(snapshot), ContextCodec::new(KEY))
     })
+}
+
+/// `PROPTEST_CASES` when set, `default` otherwise.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
 }
 
 fn codec() -> ContextCodec {
@@ -163,7 +172,7 @@ fn request(message: &str, context: Option<String>) -> ChatRequest {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     #[test]
     fn the_analyzers_never_panic_and_agree_with_explain(text in any::<String>()) {
@@ -214,7 +223,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
 
     #[test]
     fn respond_always_gives_a_valid_reply(
@@ -279,5 +288,32 @@ proptest! {
         prop_assert!(token.len() > MAX_CONTEXT_LEN);
         let with = engine().respond(&request(&message, Some(token)));
         prop_assert_eq!(with, engine().respond(&request(&message, None)));
+    }
+}
+
+/// Found by `respond_follows_any_signed_state`: "ja" or an aspect alone to choices the
+/// catalogue does not have gave a "Meinten Sie …?" without any choice. Now they count as
+/// no choices.
+#[test]
+fn choices_the_catalogue_lacks_are_not_offered_again() {
+    for (message, aspect) in [("ja", None), ("Termin", Some(Aspect::Appointment))] {
+        let state = ConversationState {
+            version: engine().snapshot().version().to_string(),
+            choices: vec!["".into(), "no such service".into()],
+            aspect,
+            ..Default::default()
+        };
+        let reply = engine().respond(&request(message, Some(codec().encode(&state))));
+        assert_valid(&reply);
+        assert_ne!(reply.kind, ReplyKind::Clarify, "{message}: {reply:?}");
+        // A real choice among them is still offered (or, for an aspect, answered).
+        let state = ConversationState {
+            choices: vec!["no such service".into(), "1063453".into()],
+            ..state
+        };
+        let reply = engine().respond(&request(message, Some(codec().encode(&state))));
+        assert_valid(&reply);
+        assert_eq!(reply.sources.len(), 1, "{message}: {reply:?}");
+        assert_eq!(reply.sources[0].id, "1063453");
     }
 }

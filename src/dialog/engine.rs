@@ -391,6 +391,13 @@ impl Engine {
             .as_deref()
             .and_then(|c| self.codec.decode(c))
             .filter(|s| s.version == snapshot.version())
+            .map(|mut s| {
+                // Only choices the catalogue has can be offered again: a "Meinten Sie …?"
+                // without any would be empty.
+                s.choices
+                    .retain(|id| snapshot.catalog.service(id).is_some());
+                s
+            })
             .unwrap_or_default();
 
         // A choice from the last "Meinten Sie ...?": its title or its number.
