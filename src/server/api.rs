@@ -1,5 +1,7 @@
 //! The handlers of the HTTP API (contract in DESIGN.md).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -88,7 +90,16 @@ async fn answer(
     // a burst of costly messages cannot stall /health or other clients.
     let review = state.review.clone();
     let tenant_id = label.clone();
+    // At most `answering_limit()` answers at once; the permit lives as long as the work,
+    // also when the request times out meanwhile.
+    let Ok(permit) = Arc::clone(&state.answering).acquire_owned().await else {
+        return (
+            label,
+            Err(ApiError::internal("the server is shutting down")),
+        );
+    };
     let reply = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let reply = engine.respond(&request);
         tracing::debug!(message = %request.message, "chat message");
         // A service search Sophia found nothing for is kept (redacted) for the editors.

@@ -16,8 +16,13 @@
 //! `tenant` is a configured tenant id, `unknown` for a tenant that does not exist and `none`
 //! for requests about no tenant (health, the widget script): request data never becomes a
 //! label value, so a client cannot grow the label set.
+//!
+//! The exporter keeps histogram samples raw until they are drained into their buckets;
+//! without a scrape of `GET /metrics` they would pile up, one sample a request, for as long
+//! as the server runs. They are drained every [`UPKEEP_EVERY`] requests, scraped or not.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -36,6 +41,9 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Requests between two drains of the raw histogram samples into their buckets.
+const UPKEEP_EVERY: u64 = 1024;
+
 /// The tenant a response was about, set by the handlers for the request metrics.
 #[derive(Debug, Clone)]
 pub struct TenantLabel(pub String);
@@ -50,6 +58,10 @@ pub struct TenantLabel(pub String);
 pub struct Metrics {
     recorder: Arc<PrometheusRecorder>,
     handle: PrometheusHandle,
+    /// Requests counted, for the upkeep.
+    requests: Arc<AtomicU64>,
+    /// Upkeeps run (observed by the tests).
+    upkeeps: Arc<AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -69,6 +81,8 @@ impl Metrics {
         Metrics {
             recorder: Arc::new(recorder),
             handle,
+            requests: Arc::new(AtomicU64::new(0)),
+            upkeeps: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -134,6 +148,10 @@ impl Metrics {
             )
             .record(seconds);
         });
+        if self.requests.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+            self.handle.run_upkeep();
+            self.upkeeps.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
@@ -210,5 +228,27 @@ mod tests {
                 .contains("sophia_feedback_total{tenant=\"muenchen\",helpful=\"true\"} 1")
         );
         assert!(!b.render().contains("sophia_feedback_total"));
+    }
+
+    #[test]
+    fn histogram_samples_are_drained_without_a_scrape() {
+        let metrics = Metrics::new();
+        let request = || metrics.request("muenchen".into(), "/api/v1/chat".into(), 200, 0.001);
+        for _ in 0..UPKEEP_EVERY - 1 {
+            request();
+        }
+        assert_eq!(metrics.upkeeps.load(Ordering::Relaxed), 0);
+        request();
+        assert_eq!(metrics.upkeeps.load(Ordering::Relaxed), 1);
+        for _ in 0..UPKEEP_EVERY {
+            request();
+        }
+        assert_eq!(metrics.upkeeps.load(Ordering::Relaxed), 2);
+        // Nothing counted is lost by draining.
+        let count = format!(
+            "sophia_http_request_duration_seconds_count{{tenant=\"muenchen\",endpoint=\"/api/v1/chat\"}} {}",
+            2 * UPKEEP_EVERY
+        );
+        assert!(metrics.render().contains(&count), "{}", metrics.render());
     }
 }

@@ -59,6 +59,16 @@ pub struct AppState {
     pub review: Option<Arc<ReviewLog>>,
     /// What is counted for `GET /metrics`.
     pub metrics: Metrics,
+    /// Answers computed at once (see [`answering_limit`]); more wait for a permit.
+    pub answering: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many answers are computed at once: twice the cores. Answering is CPU-bound, so more
+/// at once only adds threads to the blocking pool (each with its stack and allocator
+/// caches: memory that grew under sustained load) without answering sooner; requests over
+/// it wait, within the request timeout.
+pub fn answering_limit() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl AppState {
@@ -68,6 +78,7 @@ impl AppState {
             engine,
             review,
             metrics: Metrics::new(),
+            answering: Arc::new(tokio::sync::Semaphore::new(answering_limit())),
         }
     }
 }
