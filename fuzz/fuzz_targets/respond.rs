@@ -14,7 +14,7 @@ use libfuzzer_sys::fuzz_target;
 use sophia::config::Config;
 use sophia::content::{Catalog, PackLibrary};
 use sophia::dialog::{ContextCodec, ConversationState};
-use sophia::{ChatRequest, Engine, Reply, Snapshot};
+use sophia::{ChatRequest, Engine, Reply, ReplyKind, Snapshot};
 
 const KEY: &[u8] = b"fuzz key";
 const TENANTS: &[&str] = &[
@@ -66,6 +66,12 @@ fn check(reply: &Reply) {
         "undecodable context: {reply:?}"
     );
     assert!(reply.intent.confidence.is_finite());
+    if reply.kind == ReplyKind::Clarify {
+        assert!(
+            !reply.sources.is_empty(),
+            "a clarify without choices: {reply:?}"
+        );
+    }
 }
 
 fuzz_target!(init: {
