@@ -117,6 +117,46 @@ fn an_aspect_asked_at_a_clarify_keeps_the_choices() {
 }
 
 #[test]
+fn follow_ups_in_everyday_words_stay_with_the_service() {
+    let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
+    assert_eq!(id.sources[0].id, "1063441");
+    // "geht" and "zuhause" name no service: the question is about the ID card.
+    for message in [
+        "geht das auch online?",
+        "geht das auch von zuhause aus online",
+    ] {
+        let online = follow(message, &id);
+        assert_eq!(online.kind, ReplyKind::Aspect, "{message}: {}", online.text);
+        assert_eq!(online.sources[0].id, "1063441", "{message}");
+    }
+    // "Termin" is what the documents question is about, not an appointment question.
+    let documents = follow("was muss ich zum termin mitbringen", &id);
+    assert_eq!(documents.aspect, Some(sophia::nlu::Aspect::Documents));
+    assert_eq!(documents.sources[0].id, "1063441");
+}
+
+#[test]
+fn a_follow_up_without_an_aspect_stays_when_the_service_holds_its_words() {
+    let stolen = ask("perso gestohlen");
+    assert_eq!(stolen.sources[0].id, "1076889");
+    let police = follow("muss ich das auch bei der polizei anzeigen", &stolen);
+    assert_eq!(police.kind, ReplyKind::Service, "{}", police.text);
+    assert_eq!(police.sources[0].id, "1076889");
+}
+
+#[test]
+fn another_service_or_an_unknown_thing_is_no_follow_up() {
+    let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
+    let fishing = follow("und was kostet ein fischereischein", &id);
+    assert_ne!(
+        fishing.sources.first().map(|s| s.id.as_str()),
+        Some("1063441")
+    );
+    let coffee = follow("was kostet ein kaffee", &id);
+    assert!(coffee.sources.is_empty(), "{:?}", coffee.kind);
+}
+
+#[test]
 fn an_aspect_without_any_service_asks_which_service() {
     let reply = ask("was kostet das?");
     assert_eq!(reply.kind, ReplyKind::Fallback);

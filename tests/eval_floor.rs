@@ -84,9 +84,14 @@ fn conversations_stay_above_the_floor() {
         );
         assert!(s.declined >= 0.80, "{file}: declined {:.3}", s.declined);
         assert!(
-            s.turn_accuracy >= 0.55,
+            s.turn_accuracy >= 0.62,
             "{file}: dialog turns {:.3}",
             s.turn_accuracy
+        );
+        assert!(
+            s.aspect_accuracy >= 0.62,
+            "{file}: aspect answers {:.3}",
+            s.aspect_accuracy
         );
     }
 }

@@ -8,6 +8,7 @@ use super::answer::{self, Answer};
 use super::choice;
 use super::context::{AnsweredQuestion, ContextCodec, ConversationState};
 use super::copies;
+use super::follow_up::{self, Rival, Topic};
 use super::layer::Layer;
 use super::near_duplicates::{self, Refinement};
 use super::office_answer;
@@ -36,8 +37,6 @@ const CANDIDATES: usize = 10;
 /// The note for questions in English.
 const ENGLISH_NOTE: &str = "Ich antworte auf Deutsch. I can only answer in German; \
 if the answer below does not fit, please ask in German or call the public service number 115.";
-/// A word in at least one in this many services names none of them.
-const GENERIC_SHARE: u64 = 8;
 /// Small talk must lead a service search by this much probability.
 const SMALL_TALK_LEAD: f32 = 0.1;
 /// Confidence reported when choices are offered again.
@@ -314,6 +313,9 @@ pub struct Engine {
 /// The search part of one message: aspect, query and ranking.
 struct Understanding {
     aspect: Option<AspectMatch>,
+    /// The message analysed, aspect cues included.
+    full: AnalyzedQuery,
+    /// The search query: the message without its aspect cues.
     query: AnalyzedQuery,
     /// The catalogue's own ranking.
     catalogue: Vec<Hit>,
@@ -437,17 +439,30 @@ impl Engine {
         let understanding = self.understand(message, &tenant.id, &place.scope);
         // A follow-up about the service in context: "und was kostet das?" asks for an
         // aspect and says nothing else ("was kostet ein Kaffee?" is a new question).
-        let context_service = state
+        let context_ordinal = state
             .service
             .as_deref()
-            .and_then(|id| snapshot.catalog.service(id));
-        let only_aspect = |generic_too: bool| {
-            understanding
+            .and_then(|id| snapshot.catalog.ordinal(id));
+        let context_service = context_ordinal.and_then(|o| snapshot.catalog.service_at(o));
+        let topic = context_ordinal.map_or(Topic::NO_CONTEXT, |ordinal| {
+            let cues = understanding
                 .aspect
                 .as_ref()
-                .filter(|found| self.says_nothing_else(&understanding, found, generic_too))
-        };
-        if let (Some(found), Some(service)) = (only_aspect(true), context_service) {
+                .map_or(&[][..], |found| &found.cue_tokens[..]);
+            follow_up::topic(
+                &snapshot.index,
+                &snapshot.aspects,
+                &understanding.full,
+                cues,
+                ordinal,
+                self.rival(&understanding, ordinal),
+            )
+        });
+        let off_topic = topic.vague && intent.name == OFF_TOPIC;
+        let on_topic = !topic.elsewhere && !off_topic;
+        if let (Some(found), Some(service)) = (&understanding.aspect, context_service)
+            && on_topic
+        {
             return self.service_reply(
                 &state,
                 place,
@@ -457,6 +472,12 @@ impl Engine {
                 None,
             );
         }
+        let only_aspect = || {
+            understanding
+                .aspect
+                .as_ref()
+                .filter(|found| self.says_nothing_else(&understanding, found))
+        };
         // An editors' answer that matches well comes before any service description.
         // A `basic` tenant answers services only (`Skills`): no custom answers, and small
         // talk gets one short service-oriented answer instead.
@@ -481,7 +502,7 @@ impl Engine {
         }
         // Only an aspect ("was kostet das?") without a service to refer to: the pending
         // choices again, now for that aspect, or the question which service is meant.
-        if let Some(found) = only_aspect(false) {
+        if let Some(found) = only_aspect() {
             if !state.choices.is_empty() {
                 return self.reoffer(&state, place, message, Some(found.aspect));
             }
@@ -491,6 +512,14 @@ impl Engine {
         // Only an office named ("Bürgerbüro Pasing", "KVR Ruppertstraße"): that office.
         if let Some(reply) = self.office_reply(&state, place, &understanding) {
             return reply;
+        }
+        // Words that name only what the service in context holds ("muss ich das auch bei
+        // der Polizei anzeigen?"), when the search alone names no other service for sure.
+        if on_topic
+            && topic.confirmed()
+            && let Some(service) = context_service
+        {
+            return self.service_reply(&state, place, service, None, FOLLOW_UP_CONFIDENCE, None);
         }
         let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
         let hits = &understanding.hits;
@@ -534,26 +563,37 @@ impl Engine {
     }
 
     /// True when the question says nothing beside its aspect cue: every other word is a
-    /// follow-up word ("machen", "dafür"), a scrap of one or two letters ("n" for "einen"),
-    /// or, with `generic_too` (there is a service to refer to), so common in the catalogue
-    /// that it names no service on its own ("geht", "Stadt").
-    fn says_nothing_else(
-        &self,
-        understanding: &Understanding,
-        found: &AspectMatch,
-        generic_too: bool,
-    ) -> bool {
-        let index = &self.snapshot.index;
+    /// follow-up word ("machen", "dafür") or a scrap of one or two letters ("n" for
+    /// "einen").
+    fn says_nothing_else(&self, understanding: &Understanding, found: &AspectMatch) -> bool {
         understanding
             .query
             .terms
             .iter()
             .filter(|t| t.origin == TermOrigin::Exact && !found.cue_tokens.contains(&t.text))
             .all(|t| {
-                self.snapshot.aspects.only_follow_up_words([&t.text])
-                    || t.text.chars().count() <= 2
-                    || (generic_too && !t.is_unknown() && t.doc_freq * GENERIC_SHARE >= index.len())
+                self.snapshot.aspects.only_follow_up_words([&t.text]) || t.text.chars().count() <= 2
             })
+    }
+
+    /// What the search alone made of the message, besides the service at `ordinal` (and
+    /// its copies for other authorities).
+    fn rival<'u>(&self, understanding: &'u Understanding, ordinal: usize) -> Rival<'u> {
+        let catalog = &self.snapshot.catalog;
+        let same = |hit: &Hit| {
+            let (a, b) = (catalog.service_at(hit.ordinal), catalog.service_at(ordinal));
+            hit.ordinal == ordinal
+                || a.zip(b)
+                    .is_some_and(|(a, b)| a.leika.is_some() && a.leika == b.leika)
+        };
+        let hits = &understanding.hits;
+        match &understanding.decision {
+            Decision::Direct { .. } if !same(&hits[0]) => Rival::Direct(&hits[0]),
+            Decision::Clarify { choices, .. } if !choices.iter().any(|&i| same(&hits[i])) => {
+                Rival::Choices
+            }
+            _ => Rival::None,
+        }
     }
 
     /// The pending choices offered again (after "ja", or with an aspect asked meanwhile).
@@ -928,6 +968,7 @@ impl Engine {
         let decision = policy::decide(&hits, &snapshot.config.thresholds);
         Understanding {
             aspect,
+            full,
             query,
             catalogue,
             questions,

@@ -5,6 +5,7 @@ pub mod choice;
 mod context;
 mod copies;
 mod engine;
+mod follow_up;
 mod layer;
 pub mod near_duplicates;
 mod office_answer;

@@ -63,6 +63,10 @@ impl Aspect {
 #[serde(deny_unknown_fields)]
 struct Cues {
     cues: Vec<String>,
+    /// Cues that count only when no other aspect's cue occurs: nouns that are often the
+    /// object of another aspect's question ("was muss ich zum Termin mitbringen?").
+    #[serde(default)]
+    weak_cues: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +91,8 @@ pub struct AspectMatch {
 pub struct AspectDetector {
     /// Per aspect, its cue phrases as analysed token sequences.
     cues: Vec<(Aspect, Vec<Vec<String>>)>,
+    /// Per aspect, the phrases that count only when no aspect has a cue from `cues`.
+    weak_cues: Vec<(Aspect, Vec<Vec<String>>)>,
     /// Analysed words that may stand beside a cue in a follow-up.
     follow_up_words: Vec<String>,
     analyzer: TextAnalyzer,
@@ -126,6 +132,7 @@ impl AspectDetector {
             .flat_map(|w| text::tokens(&mut analyzer, w))
             .collect();
         let mut cues = Vec::new();
+        let mut weak_cues = Vec::new();
         for (name, table) in parsed.aspects {
             let aspect = Aspect::ALL
                 .into_iter()
@@ -133,16 +140,18 @@ impl AspectDetector {
                 .ok_or_else(|| {
                     format!("{file}: unknown aspect [{name}]; known: fees, documents, duration, location, online, appointment, prerequisites")
                 })?;
-            let phrases: Vec<Vec<String>> = table
-                .cues
-                .iter()
-                .map(|c| text::tokens(&mut analyzer, c))
-                .filter(|t| !t.is_empty())
-                .collect();
-            cues.push((aspect, phrases));
+            let mut phrases = |list: &[String]| -> Vec<Vec<String>> {
+                list.iter()
+                    .map(|c| text::tokens(&mut analyzer, c))
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            };
+            cues.push((aspect, phrases(&table.cues)));
+            weak_cues.push((aspect, phrases(&table.weak_cues)));
         }
         Ok(AspectDetector {
             cues,
+            weak_cues,
             follow_up_words,
             analyzer,
         })
@@ -163,45 +172,50 @@ impl AspectDetector {
 
     /// Like [`AspectDetector::detect`] on already analysed tokens.
     pub fn detect_tokens(&self, tokens: &[String]) -> Option<AspectMatch> {
-        let mut best: Option<(usize, usize, AspectMatch)> = None;
-        for (aspect, phrases) in &self.cues {
-            let mut covered = vec![false; tokens.len()];
-            let mut first = usize::MAX;
-            for phrase in phrases {
-                for start in 0..tokens.len().saturating_sub(phrase.len() - 1) {
-                    if tokens[start..start + phrase.len()] == phrase[..] {
-                        covered[start..start + phrase.len()].fill(true);
-                        first = first.min(start);
-                    }
+        best_match(&self.cues, tokens).or_else(|| best_match(&self.weak_cues, tokens))
+    }
+}
+
+/// The aspect whose `cues` cover the most of `tokens`, then the one named first.
+fn best_match(cues: &[(Aspect, Vec<Vec<String>>)], tokens: &[String]) -> Option<AspectMatch> {
+    let mut best: Option<(usize, usize, AspectMatch)> = None;
+    for (aspect, phrases) in cues {
+        let mut covered = vec![false; tokens.len()];
+        let mut first = usize::MAX;
+        for phrase in phrases {
+            for start in 0..tokens.len().saturating_sub(phrase.len() - 1) {
+                if tokens[start..start + phrase.len()] == phrase[..] {
+                    covered[start..start + phrase.len()].fill(true);
+                    first = first.min(start);
                 }
             }
-            let count = covered.iter().filter(|c| **c).count();
-            if count == 0 {
-                continue;
-            }
-            let better = match &best {
-                None => true,
-                Some((c, f, _)) => count > *c || (count == *c && first < *f),
-            };
-            if better {
-                let cue_tokens = tokens
-                    .iter()
-                    .zip(&covered)
-                    .filter(|(_, c)| **c)
-                    .map(|(t, _)| t.clone())
-                    .collect();
-                best = Some((
-                    count,
-                    first,
-                    AspectMatch {
-                        aspect: *aspect,
-                        cue_tokens,
-                    },
-                ));
-            }
         }
-        best.map(|(_, _, m)| m)
+        let count = covered.iter().filter(|c| **c).count();
+        if count == 0 {
+            continue;
+        }
+        let better = match &best {
+            None => true,
+            Some((c, f, _)) => count > *c || (count == *c && first < *f),
+        };
+        if better {
+            let cue_tokens = tokens
+                .iter()
+                .zip(&covered)
+                .filter(|(_, c)| **c)
+                .map(|(t, _)| t.clone())
+                .collect();
+            best = Some((
+                count,
+                first,
+                AspectMatch {
+                    aspect: *aspect,
+                    cue_tokens,
+                },
+            ));
+        }
     }
+    best.map(|(_, _, m)| m)
 }
 
 #[cfg(test)]
@@ -240,6 +254,16 @@ mod tests {
             aspect("voraussetzungen einbürgerung"),
             Some(Aspect::Prerequisites)
         );
+    }
+
+    #[test]
+    fn a_weak_cue_yields_to_another_aspect() {
+        assert_eq!(
+            aspect("was muss ich zum termin mitbringen"),
+            Some(Aspect::Documents)
+        );
+        assert_eq!(aspect("dauert der termin lange"), Some(Aspect::Duration));
+        assert_eq!(aspect("brauch ich da n termin"), Some(Aspect::Appointment));
     }
 
     #[test]

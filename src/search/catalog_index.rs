@@ -102,6 +102,8 @@ pub struct CatalogIndex {
     analyzer: TextAnalyzer,
     options: IndexOptions,
     doc_count: u64,
+    /// Where each service is in the index, by its position in the catalogue.
+    addresses: Vec<Option<DocAddress>>,
 }
 
 impl std::fmt::Debug for CatalogIndex {
@@ -214,6 +216,7 @@ impl CatalogIndex {
             .then(|| vocabulary(&searcher, &fields))
             .transpose()?
             .map(TypoCorrector::new);
+        let addresses = addresses(&searcher)?;
         Ok(CatalogIndex {
             reader,
             lexicon,
@@ -222,6 +225,7 @@ impl CatalogIndex {
             analyzer,
             options,
             doc_count,
+            addresses,
         })
     }
 
@@ -265,6 +269,60 @@ impl CatalogIndex {
     /// The near-duplicate variants of a service, by position in the catalogue.
     pub fn variants(&self, ordinal: usize) -> &[usize] {
         self.lexicon.variants.of(ordinal)
+    }
+
+    /// The fields of the service at `ordinal` that contain the analysed term `text`
+    /// (empty when the service does not contain it or is not indexed).
+    ///
+    /// ```
+    /// use sophia::content::Catalog;
+    /// use sophia::search::{CatalogIndex, IndexOptions, ServiceField};
+    /// let catalog = Catalog::shipped();
+    /// let index = CatalogIndex::build(&catalog, IndexOptions::default()).unwrap();
+    /// let pass = catalog.services().iter().position(|s| s.name == "Reisepass").unwrap();
+    /// assert!(index.fields_containing(pass, "reisepass").contains(&ServiceField::Name));
+    /// assert!(index.fields_containing(pass, "hundesteuer").is_empty());
+    /// ```
+    pub fn fields_containing(&self, ordinal: usize, text: &str) -> Vec<ServiceField> {
+        let Some(address) = self.addresses.get(ordinal).copied().flatten() else {
+            return Vec::new();
+        };
+        let searcher = self.reader.searcher();
+        let segment = searcher.segment_reader(address.segment_ord);
+        ServiceField::ALL
+            .into_iter()
+            .filter(|&field| {
+                let Ok(inverted) = segment.inverted_index(self.fields.get(field)) else {
+                    return false;
+                };
+                let term = Term::from_field_text(self.fields.get(field), text);
+                match inverted.read_postings(&term, IndexRecordOption::Basic) {
+                    Ok(Some(mut postings)) => contains(&mut postings, address.doc_id),
+                    _ => false,
+                }
+            })
+            .collect()
+    }
+
+    /// Number of services whose name or keywords contain the analysed term `text`
+    /// (the larger of the two counts): how many services the word names.
+    ///
+    /// ```
+    /// use sophia::search::{CatalogIndex, IndexOptions};
+    /// let index = CatalogIndex::build(&sophia::content::Catalog::shipped(), IndexOptions::default()).unwrap();
+    /// assert!(index.title_doc_freq("reisepass") > 0);
+    /// assert_eq!(index.title_doc_freq("polizeiwache"), 0);
+    /// ```
+    pub fn title_doc_freq(&self, text: &str) -> u64 {
+        let searcher = self.reader.searcher();
+        [ServiceField::Name, ServiceField::Keywords]
+            .into_iter()
+            .map(|field| {
+                let term = Term::from_field_text(self.fields.get(field), text);
+                searcher.doc_freq(&term).unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Number of services in the index.
@@ -585,6 +643,25 @@ fn contains(postings: &mut impl DocSet, doc: tantivy::DocId) -> bool {
         first if first > doc => false,
         _ => postings.seek(doc) == doc,
     }
+}
+
+/// The address of every indexed service, by its position in the catalogue.
+fn addresses(searcher: &Searcher) -> tantivy::Result<Vec<Option<DocAddress>>> {
+    let mut addresses = Vec::new();
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let column = segment.fast_fields().u64("ordinal")?;
+        for doc_id in segment.doc_ids_alive() {
+            let Some(ordinal) = column.first(doc_id) else {
+                continue;
+            };
+            let ordinal = ordinal as usize;
+            if addresses.len() <= ordinal {
+                addresses.resize(ordinal + 1, None);
+            }
+            addresses[ordinal] = Some(DocAddress::new(segment_ord as u32, doc_id));
+        }
+    }
+    Ok(addresses)
 }
 
 /// BM25's inverse document frequency.

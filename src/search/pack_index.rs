@@ -20,6 +20,9 @@ const PART_CREDIT: f32 = 0.5;
 /// A word in more than one in this many pack questions ("beantragen", "kostet") does not
 /// make a question a candidate when the message has a rarer word.
 const COMMON_SHARE: usize = 20;
+/// An unknown word of at least this many letters (analysed) is taken for the topic of the
+/// message, not for filler or a typo: typos this long are corrected before.
+const TOPIC_WORD_LEN: usize = 8;
 
 /// How well a question holding the terms `holds` covers query word `word`: fully through
 /// the word itself, a synonym or a correction; through compound parts at most
@@ -195,8 +198,8 @@ impl PackIndex {
 
     /// The best-matching question per target, best first, at most `limit` targets.
     ///
-    /// Words of the message that neither the packs nor the catalogue know carry no
-    /// weight; a known word the question lacks lowers its recall.
+    /// Short words of the message that neither the packs nor the catalogue know carry no
+    /// weight; a known or long word the question lacks lowers its recall.
     pub fn matches(&self, query: &AnalyzedQuery, limit: usize) -> Vec<PackHit> {
         if self.questions.is_empty() || limit == 0 {
             return Vec::new();
@@ -220,6 +223,14 @@ impl PackIndex {
                 // Only compound parts known here, or only known to the catalogue: the word
                 // counts fully and the question must earn it.
                 None if !known_here.is_empty() || terms.clone().any(|t| !t.is_unknown()) => {
+                    self.unseen_idf
+                }
+                // A long word nobody knows is what the question is about ("Elterngeld",
+                // "Stadtbibliothek"), not filler: no question can earn it.
+                None if terms.clone().any(|t| {
+                    t.origin == TermOrigin::Exact && t.text.chars().count() >= TOPIC_WORD_LEN
+                }) =>
+                {
                     self.unseen_idf
                 }
                 None => continue,

@@ -1,0 +1,257 @@
+//! Whether a message goes on about the service the conversation is about ("und wo mache ich
+//! das?", "muss ich den Diebstahl auch bei der Polizei anzeigen?") or asks something new.
+//!
+//! The words that could name a service are weighed: follow-up words ("dafür", "machen"),
+//! scraps and words too common to name anything are left out. The message is new when the
+//! search alone answers it with another service that holds more of those words or is named
+//! by one the service in context is not named by, or offers other services for words the
+//! one in context lacks.
+
+use crate::nlu::AspectDetector;
+use crate::search::{AnalyzedQuery, CatalogIndex, Hit, ServiceField, TermOrigin};
+
+/// A word found in at least one in this many services names no service on its own
+/// ("Stadt"), only through a service's name.
+pub(crate) const GENERIC_SHARE: u64 = 8;
+
+/// What the search alone made of the message, besides the service in context.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rival<'a> {
+    /// It would answer directly with this service of another type.
+    Direct(&'a Hit),
+    /// It would offer services of other types to choose from.
+    Choices,
+    /// It found nothing else.
+    None,
+}
+
+/// How a message relates to the service in context.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Topic {
+    /// Words that could name a service ("Polizei", "Reisepass"; not "machen", "das").
+    pub words: usize,
+    /// How many of them the service in context holds.
+    pub held: usize,
+    /// The message is about another service: a new question.
+    pub elsewhere: bool,
+    /// A word the catalogue does not know ("Kaffee", "zuhause"): it may be everyday talk
+    /// around the question, or something no service is about.
+    pub vague: bool,
+}
+
+impl Topic {
+    /// What [`topic`] says when there is no service in context.
+    pub const NO_CONTEXT: Topic = Topic {
+        words: 0,
+        held: 0,
+        elsewhere: true,
+        vague: false,
+    };
+
+    /// True when the service in context holds most of the message's words ("muss ich das
+    /// auch bei der Polizei anzeigen?" about a stolen ID card): a follow-up even without
+    /// an aspect asked.
+    pub fn confirmed(&self) -> bool {
+        !self.elsewhere && self.held > 0 && self.held * 3 >= self.words * 2
+    }
+}
+
+/// Where one word that could name a service is found.
+#[derive(Debug, Clone, Copy, Default)]
+struct Found {
+    /// So common in the catalogue that it names a service only through a name ("Stadt",
+    /// "Reisepass" in many descriptions): counts only when the rival is named by it.
+    generic: bool,
+    in_context: bool,
+    /// In the name of the service in context (not its keywords).
+    in_context_name: bool,
+    in_rival: bool,
+    /// In the rival's name.
+    in_rival_name: bool,
+    /// Some service has it in its name or keywords.
+    named: bool,
+}
+
+/// Weighs the words of `query` (without the aspect cue tokens `cues`) against the service
+/// at `ordinal` and what the search made of the message alone.
+pub(crate) fn topic(
+    index: &CatalogIndex,
+    aspects: &AspectDetector,
+    query: &AnalyzedQuery,
+    cues: &[String],
+    ordinal: usize,
+    rival: Rival<'_>,
+) -> Topic {
+    let mut topic = Topic::default();
+    let mut found = Vec::new();
+    for word in query.words() {
+        let terms: Vec<_> = query.terms.iter().filter(|t| t.word == word).collect();
+        let mut generic = false;
+        if let Some(exact) = terms.iter().find(|t| t.origin == TermOrigin::Exact) {
+            if cues.contains(&exact.text)
+                || aspects.only_follow_up_words([&exact.text])
+                || exact.text.chars().count() <= 2
+            {
+                continue;
+            }
+            generic = !exact.is_unknown() && exact.doc_freq * GENERIC_SHARE >= index.len();
+        }
+        let known: Vec<_> = terms.iter().filter(|t| !t.is_unknown()).collect();
+        if known.is_empty() {
+            topic.vague = true;
+            continue;
+        }
+        let mut f = Found {
+            generic,
+            ..Found::default()
+        };
+        for term in known {
+            let fields = index.fields_containing(ordinal, &term.text);
+            f.in_context |= !fields.is_empty();
+            f.in_context_name |= fields.contains(&ServiceField::Name);
+            f.named |= index.title_doc_freq(&term.text) > 0;
+            if let Rival::Direct(hit) = rival {
+                for (matched, field) in &hit.matched {
+                    if *matched == term.text {
+                        f.in_rival = true;
+                        f.in_rival_name |= *field == ServiceField::Name;
+                    }
+                }
+            }
+        }
+        found.push(f);
+    }
+    topic.words = found.iter().filter(|f| !f.generic).count();
+    topic.held = found.iter().filter(|f| !f.generic && f.in_context).count();
+    topic.elsewhere = match rival {
+        Rival::Direct(_) => {
+            let count = |p: fn(&Found) -> bool| found.iter().filter(|f| p(f)).count();
+            // The rival holds more of the words, or is named by one that does not name the
+            // service in context ("Reisepass" while talking about the ID card).
+            count(|f| !f.generic && f.in_rival) > topic.held
+                || found
+                    .iter()
+                    .any(|f| !f.generic && f.in_rival_name && !f.in_context_name)
+        }
+        Rival::Choices => found.iter().any(|f| !f.generic && f.named && !f.in_context),
+        Rival::None => false,
+    };
+    topic
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::config::Thresholds;
+    use crate::content::Catalog;
+    use crate::dialog::policy::{Decision, decide};
+    use crate::search::IndexOptions;
+
+    struct Setup {
+        catalog: Catalog,
+        index: CatalogIndex,
+        aspects: AspectDetector,
+    }
+
+    fn setup() -> &'static Setup {
+        static SETUP: OnceLock<Setup> = OnceLock::new();
+        SETUP.get_or_init(|| {
+            let catalog = Catalog::shipped();
+            let index = CatalogIndex::build(&catalog, IndexOptions::default()).unwrap();
+            Setup {
+                catalog,
+                index,
+                aspects: AspectDetector::shipped(),
+            }
+        })
+    }
+
+    fn ordinal(service: &str) -> usize {
+        setup()
+            .catalog
+            .services()
+            .iter()
+            .position(|x| x.name == service)
+            .unwrap_or_else(|| panic!("no service {service}"))
+    }
+
+    /// The topic of `message` about `service`, with the rival the engine would see (pack
+    /// questions left out).
+    fn topic_of(message: &str, service: &str) -> Topic {
+        let s = setup();
+        let cues = s
+            .aspects
+            .detect(message)
+            .map(|found| found.cue_tokens)
+            .unwrap_or_default();
+        let query = s.index.analyze(message, &Default::default());
+        let hits = s.index.search_terms(&query.without_words(&cues), 10);
+        let own = ordinal(service);
+        let rival = match decide(&hits, &Thresholds::default()) {
+            Decision::Direct { .. } if hits[0].ordinal != own => Rival::Direct(&hits[0]),
+            Decision::Clarify { choices, .. }
+                if choices.iter().all(|&i| hits[i].ordinal != own) =>
+            {
+                Rival::Choices
+            }
+            _ => Rival::None,
+        };
+        topic(&s.index, &s.aspects, &query, &cues, own, rival)
+    }
+
+    #[test]
+    fn a_bare_aspect_question_names_nothing() {
+        let t = topic_of("und was kostet das?", "Reisepass");
+        assert_eq!((t.words, t.elsewhere, t.vague), (0, false, false), "{t:?}");
+        let t = topic_of("geht das auch online?", "Personalausweis");
+        assert!(!t.elsewhere, "{t:?}");
+    }
+
+    #[test]
+    fn words_of_descriptions_only_do_not_start_a_new_question() {
+        let t = topic_of("welche unterlagen soll ich bereithalten", "Personalausweis");
+        assert!(!t.elsewhere, "{t:?}");
+    }
+
+    #[test]
+    fn words_the_catalogue_does_not_know_are_vague() {
+        let t = topic_of("was kostet ein kaffee", "Personalausweis");
+        assert!(t.vague && !t.elsewhere && !t.confirmed(), "{t:?}");
+    }
+
+    #[test]
+    fn words_the_service_in_context_holds_confirm_it_against_a_weaker_rival() {
+        let t = topic_of(
+            "muss ich das auch bei der polizei anzeigen",
+            "Verlust oder Diebstahl Personalausweis",
+        );
+        assert!(t.confirmed(), "{t:?}");
+    }
+
+    #[test]
+    fn another_service_named_in_its_name_is_a_new_question() {
+        let t = topic_of("und was kostet ein fischereischein", "Personalausweis");
+        assert!(t.elsewhere, "{t:?}");
+    }
+
+    #[test]
+    fn other_choices_for_a_word_the_service_lacks_are_a_new_question() {
+        let s = setup();
+        let query = s
+            .index
+            .analyze("und was kostet ein fischereischein", &Default::default());
+        let cues = s
+            .aspects
+            .detect("und was kostet ein fischereischein")
+            .unwrap()
+            .cue_tokens;
+        let own = ordinal("Personalausweis");
+        let t = topic(&s.index, &s.aspects, &query, &cues, own, Rival::Choices);
+        assert!(t.elsewhere, "{t:?}");
+        let query = s.index.analyze("und was kostet das", &Default::default());
+        let t = topic(&s.index, &s.aspects, &query, &cues, own, Rival::Choices);
+        assert!(!t.elsewhere, "{t:?}");
+    }
+}
