@@ -14,9 +14,11 @@
 //! for every user; `chmod 000` is tried too, and skipped with a note when the tests run
 //! with privileges that read such files anyway (root).
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -94,30 +96,14 @@ impl Files {
 
     /// The `serve` command line over these files.
     fn serve(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sophia"));
+        let mut command = common::serve_command();
         command
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--admin-addr",
-                "127.0.0.1:0",
-            ])
             .arg("--config")
             .arg(self.path("sophia.toml"))
             .arg("--content")
             .arg(self.path("content"))
             .arg("--packs")
-            .arg(self.path("packs"))
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .env_remove("SOPHIA_LOG_FORMAT")
-            .env_remove("SOPHIA_CONFIG")
-            .env_remove("SOPHIA_CONTENT")
-            .env_remove("SOPHIA_PACKS")
-            .env_remove("SOPHIA_BUILT")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .arg(self.path("packs"));
         command
     }
 
@@ -495,32 +481,20 @@ fn a_full_disk_under_the_review_log_costs_no_answer_and_is_logged_once() {
         .replace("# log = \"review.jsonl\"", "log = \"/dev/full\"");
     files.restore_file("sophia.toml", &text);
     let mut child = files.serve().spawn().expect("sophia starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, log) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let log = common::log_lines(&mut child);
     let mut lines = Vec::new();
     let addr = loop {
         let line = log
             .recv_timeout(Duration::from_secs(300))
             .expect("sophia logs where it listens");
         lines.push(line.clone());
-        if let Some(rest) = line.split("Sophia listening on http://").nth(1) {
-            let addr: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
-                .collect();
+        if let Some(addr) = common::listening_address(&line) {
             break addr;
         }
     };
     let post = |path: &str, body: Value| -> (u16, Value) {
         let body = body.to_string();
-        let mut stream = TcpStream::connect(&addr).unwrap();
+        let mut stream = TcpStream::connect(addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();

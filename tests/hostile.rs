@@ -8,9 +8,11 @@
 //! headers is disconnected after `[server] header_timeout_ms`. Meanwhile a background
 //! client keeps asking ordinary questions, and every one of them must be answered.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
@@ -54,34 +56,17 @@ fn start() -> Server {
         );
     assert!(text.contains(&format!("header_timeout_ms = {HEADER_TIMEOUT_MS}")));
     std::fs::write(&config, text).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sophia"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--admin-addr",
-            "127.0.0.1:0",
-        ])
+    let mut child = common::serve_command()
         .env("SOPHIA_CONFIG", &config)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .env_remove("SOPHIA_LOG_FORMAT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("sophia starts");
-    let stderr = child.stderr.take().unwrap();
+    let lines_in = common::log_lines(&mut child);
     let log = Arc::new(Mutex::new(Vec::new()));
     let (found, addr) = mpsc::channel();
     let lines = Arc::clone(&log);
     thread::spawn(move || {
-        let marker = "Sophia listening on http://";
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split(marker).nth(1) {
-                let addr: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
-                    .collect();
+        for line in lines_in {
+            if let Some(addr) = common::listening_address(&line) {
                 let _ = found.send(addr);
             }
             lines.lock().unwrap().push(line);
@@ -90,11 +75,7 @@ fn start() -> Server {
     let addr = addr
         .recv_timeout(Duration::from_secs(600))
         .expect("sophia logs where it listens");
-    Server {
-        child,
-        addr: addr.parse().unwrap(),
-        log,
-    }
+    Server { child, addr, log }
 }
 
 /// A response as read off the wire.

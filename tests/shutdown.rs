@@ -8,9 +8,11 @@
 //! The log (at `info`) names no citizen's message.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -33,42 +35,17 @@ fn config_file() -> std::path::PathBuf {
 
 /// Starts `sophia serve` on free ports; returns the process, its address and its log lines.
 fn start() -> (Child, SocketAddr, mpsc::Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sophia"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--admin-addr",
-            "127.0.0.1:0",
-        ])
+    let mut child = common::serve_command()
         .env("SOPHIA_CONFIG", config_file())
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .env_remove("SOPHIA_LOG_FORMAT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("sophia starts");
-    let stderr = child.stderr.take().unwrap();
-    let (lines, log) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let marker = "Sophia listening on http://";
+    let log = common::log_lines(&mut child);
     let addr = loop {
         let line = log
             .recv()
             .expect("sophia logs where it listens before anything else ends it");
-        if let Some(rest) = line.split(marker).nth(1) {
-            let addr: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
-                .collect();
-            break addr.parse().expect("an address in the log");
+        if let Some(addr) = common::listening_address(&line) {
+            break addr;
         }
     };
     (child, addr, log)
