@@ -458,8 +458,11 @@ impl Engine {
                 self.rival(&understanding, ordinal),
             )
         });
-        let off_topic = topic.vague && intent.name == OFF_TOPIC;
-        let on_topic = !topic.elsewhere && !off_topic;
+        // A word the catalogue does not know may be everyday talk or what the question is
+        // really about ("was kostet ein Kaffee?", "wo gibt es gutes Eis?"): a follow-up
+        // only when the classifier takes the message for a service question.
+        let unsure = topic.vague && intent.name != SERVICE_SEARCH;
+        let on_topic = !topic.elsewhere && !unsure;
         if let (Some(found), Some(service)) = (&understanding.aspect, context_service)
             && on_topic
         {
