@@ -1,5 +1,6 @@
 //! The engine: one message in, one reply out. Pure, deterministic, never panics.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -444,27 +445,35 @@ impl Engine {
             .as_deref()
             .and_then(|id| snapshot.catalog.ordinal(id));
         let context_service = context_ordinal.and_then(|o| snapshot.catalog.service_at(o));
-        let topic = context_ordinal.map_or(Topic::NO_CONTEXT, |ordinal| {
-            let cues = understanding
-                .aspect
-                .as_ref()
-                .map_or(&[][..], |found| &found.cue_tokens[..]);
-            follow_up::topic(
-                &snapshot.index,
-                &snapshot.aspects,
-                &understanding.full,
-                cues,
-                ordinal,
-                self.rival(&understanding, ordinal),
-            )
-        });
+        // Weighed once, and only when a follow-up is possible at all (a postings lookup per
+        // word).
+        let topic = OnceCell::new();
+        let topic = || {
+            let ordinal = context_ordinal?;
+            Some(*topic.get_or_init(|| {
+                let cues = understanding
+                    .aspect
+                    .as_ref()
+                    .map_or(&[][..], |found| &found.cue_tokens[..]);
+                follow_up::topic(
+                    &snapshot.index,
+                    &snapshot.aspects,
+                    &understanding.full,
+                    cues,
+                    ordinal,
+                    self.rival(&understanding, ordinal),
+                )
+            }))
+        };
         // A word the catalogue does not know may be everyday talk or what the question is
         // really about ("was kostet ein Kaffee?", "wo gibt es gutes Eis?"): a follow-up
         // only when the classifier takes the message for a service question.
-        let unsure = topic.vague && intent.name != SERVICE_SEARCH;
-        let on_topic = !topic.elsewhere && !unsure;
+        let on_topic = |topic: Topic| {
+            let unsure = topic.vague && intent.name != SERVICE_SEARCH;
+            !topic.elsewhere && !unsure
+        };
         if let (Some(found), Some(service)) = (&understanding.aspect, context_service)
-            && on_topic
+            && topic().is_some_and(on_topic)
         {
             return self.service_reply(
                 &state,
@@ -518,9 +527,8 @@ impl Engine {
         }
         // Words that name only what the service in context holds ("muss ich das auch bei
         // der Polizei anzeigen?"), when the search alone names no other service for sure.
-        if on_topic
-            && topic.confirmed()
-            && let Some(service) = context_service
+        if let Some(service) = context_service
+            && topic().is_some_and(|t| on_topic(t) && t.confirmed())
         {
             return self.service_reply(&state, place, service, None, FOLLOW_UP_CONFIDENCE, None);
         }

@@ -40,14 +40,6 @@ pub(crate) struct Topic {
 }
 
 impl Topic {
-    /// What [`topic`] says when there is no service in context.
-    pub const NO_CONTEXT: Topic = Topic {
-        words: 0,
-        held: 0,
-        elsewhere: true,
-        vague: false,
-    };
-
     /// True when the service in context holds most of the message's words ("muss ich das
     /// auch bei der Polizei anzeigen?" about a stolen ID card): a follow-up even without
     /// an aspect asked.
