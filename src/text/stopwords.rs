@@ -181,6 +181,20 @@ mod tests {
     }
 
     #[test]
+    fn causative_lassen_is_dropped_but_not_the_verb_it_goes_with() {
+        assert_eq!(
+            tokens("Perso verlängern lassen"),
+            [("perso".to_string(), 0), ("verlangern".to_string(), 1)]
+        );
+        for form in ["lasse", "lässt", "laesst", "lassen", "ließ"] {
+            assert!(is_stop_word(&normalize_word(form)), "{form}");
+        }
+        // Words that merely contain it stay.
+        assert!(!is_stop_word("zulassen"));
+        assert!(!is_stop_word("niederlassung"));
+    }
+
+    #[test]
     fn removes_stop_words_and_keeps_positions() {
         assert_eq!(
             tokens("Hallo, ich möchte bitte einen neuen Reisepass ohne Termin beantragen"),
