@@ -239,3 +239,21 @@ fn no_pointless_choice_when_all_choices_share_the_answer() {
     assert_eq!(fees.kind, ReplyKind::Aspect, "{}", fees.text);
     assert!(fees.text.contains("5 Euro"), "{}", fees.text);
 }
+
+#[test]
+fn the_old_names_of_the_registration_papers_pick_their_part() {
+    // Fahrzeugschein = Zulassungsbescheinigung Teil I, Fahrzeugbrief = Teil II.
+    for (message, want) in [
+        ("Fahrzeugschein verloren", "1064275"),
+        ("fahrzeugbrief verloren was nun", "1064278"),
+    ] {
+        let reply = ask(message);
+        assert_eq!(
+            reply.sources.first().map(|s| s.id.as_str()),
+            Some(want),
+            "{message}: {:?} {}",
+            reply.kind,
+            reply.text
+        );
+    }
+}
