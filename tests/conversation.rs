@@ -257,3 +257,21 @@ fn the_old_names_of_the_registration_papers_pick_their_part() {
         );
     }
 }
+
+#[test]
+fn the_country_of_a_licence_picks_the_eu_or_the_foreign_variant() {
+    for (message, want) in [
+        ("Führerschein aus Kroatien umschreiben", "1071944"),
+        ("fahrerlaubnis aus brasilien umtauschen", "1071896"),
+        (
+            "Ich habe einen kanadischen Führerschein, wie schreibe ich den um?",
+            "1071896",
+        ),
+    ] {
+        let reply = ask(message);
+        assert_eq!(reply.kind, ReplyKind::Service, "{message}: {}", reply.text);
+        assert_eq!(reply.sources[0].id, want, "{message}");
+    }
+    // Without a country both stay open.
+    assert_eq!(ask("Führerschein umschreiben").kind, ReplyKind::Clarify);
+}

@@ -779,7 +779,7 @@ impl Engine {
             .filter_map(|&o| self.snapshot.catalog.service_at(o))
             .map(|s| s.name.as_str())
             .collect();
-        if let Some(i) = near_duplicates::by_count(&titles, message) {
+        if let Some(i) = near_duplicates::by_qualifier(&titles, message) {
             return if i == 0 {
                 Refinement::Keep
             } else {
@@ -1030,7 +1030,7 @@ impl Engine {
             return Some(exact);
         }
         let names: Vec<&str> = offered.iter().map(|s| s.name.as_str()).collect();
-        if let Some(i) = near_duplicates::by_count(&names, message) {
+        if let Some(i) = near_duplicates::by_qualifier(&names, message) {
             return Some(offered[i]);
         }
         let mut analyzer = text::retrieval_analyzer();
@@ -1166,9 +1166,10 @@ impl Engine {
         aspect: Option<Aspect>,
         confidence: f32,
     ) -> Reply {
-        // A count in the question picks the tier ("3 Zeugnisse": bis zu 5 Dokumente).
+        // A count or a country in the question picks the variant ("3 Zeugnisse": bis zu 5
+        // Dokumente; "türkischer Führerschein": the foreign one, not the EU/EWR one).
         let names: Vec<&str> = services.iter().map(|(s, _)| s.name.as_str()).collect();
-        if let Some(i) = near_duplicates::by_count(&names, message) {
+        if let Some(i) = near_duplicates::by_qualifier(&names, message) {
             let (service, score) = services[i];
             return self.service_reply(state, place, service, aspect, confidence, score);
         }

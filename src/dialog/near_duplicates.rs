@@ -8,6 +8,8 @@
 
 use std::collections::HashSet;
 
+use crate::nlu::{Origin, named_origin, service_origin};
+
 /// The range of counts a name covers: "bis zu 5 Dokumenten" is 1..=5, "mehr als 20" is
 /// 21.., "ab 10" is 10...
 ///
@@ -168,6 +170,50 @@ pub fn by_count(names: &[&str], message: &str) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// Among variants of which one is for the EU/EEA ("Umschreibung EU/EWR-Führerschein"), the
+/// one for where the question says the citizen or the papers come from: the EU/EEA variant
+/// for an EU/EEA state, the only other variant for any other state (index into `names`).
+///
+/// ```
+/// use sophia::dialog::near_duplicates::by_origin;
+/// let names = ["Umschreibung EU/EWR-Führerschein", "Umschreibung eines ausländischen Führerscheins"];
+/// assert_eq!(by_origin(&names, "türkischen Führerschein umschreiben"), Some(1));
+/// assert_eq!(by_origin(&names, "Führerschein aus Polen umschreiben"), Some(0));
+/// assert_eq!(by_origin(&names, "Führerschein umschreiben"), None);
+/// ```
+pub fn by_origin(names: &[&str], message: &str) -> Option<usize> {
+    let sides: Vec<Option<Origin>> = names.iter().map(|n| service_origin(n)).collect();
+    if !sides.contains(&Some(Origin::EuEea)) {
+        return None;
+    }
+    let asked = named_origin(message)?;
+    let only = |keep: &dyn Fn(Option<Origin>) -> bool| {
+        let mut found = sides.iter().enumerate().filter(|(_, s)| keep(**s));
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    };
+    match asked {
+        Origin::EuEea => only(&|s| s == Some(Origin::EuEea)),
+        Origin::Other => {
+            only(&|s| s == Some(Origin::Other)).or_else(|| only(&|s| s != Some(Origin::EuEea)))
+        }
+    }
+}
+
+/// The variant a qualifier of the question picks: a count ([`by_count`]) or a country
+/// ([`by_origin`]).
+///
+/// ```
+/// use sophia::dialog::near_duplicates::by_qualifier;
+/// let names = ["Beglaubigung von bis zu 5 Dokumenten", "Beglaubigung von bis zu 20 Dokumenten"];
+/// assert_eq!(by_qualifier(&names, "12 Zeugnisse beglaubigen"), Some(1));
+/// ```
+pub fn by_qualifier(names: &[&str], message: &str) -> Option<usize> {
+    by_count(names, message).or_else(|| by_origin(names, message))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +332,52 @@ mod tests {
             refine(&names, &[true; 4], &words("beglaub"), 3),
             Refinement::Clarify(vec![0, 1, 2])
         );
+    }
+
+    #[test]
+    fn a_country_picks_the_variant_for_its_side() {
+        let licences = [
+            "Umschreibung EU/EWR-Führerschein",
+            "Umschreibung eines ausländischen Führerscheins",
+        ];
+        assert_eq!(
+            by_origin(&licences, "us driver license umschreiben"),
+            Some(1)
+        );
+        assert_eq!(
+            by_origin(&licences, "führerschein aus der ukraine"),
+            Some(1)
+        );
+        assert_eq!(
+            by_origin(&licences, "österreichischen führerschein"),
+            Some(0)
+        );
+        // An explicit "Nicht-EU" variant wins over one that says nothing.
+        let residence = [
+            "Aufenthalt EU-Bürger",
+            "Aufenthalt",
+            "Aufenthalts- und Arbeitserlaubnis – Nicht-EU-Bürger",
+        ];
+        assert_eq!(by_origin(&residence, "komme aus Serbien"), Some(2));
+    }
+
+    #[test]
+    fn no_country_or_no_eu_variant_picks_nothing() {
+        let licences = [
+            "Umschreibung EU/EWR-Führerschein",
+            "Umschreibung eines ausländischen Führerscheins",
+        ];
+        assert_eq!(by_origin(&licences, "führerschein umschreiben"), None);
+        // Both sides named.
+        assert_eq!(by_origin(&licences, "italienischer und türkischer"), None);
+        // Variants that do not set the EU apart.
+        let pensions = [
+            "Auskunft zur Rente (Vor-Ort-Termin)",
+            "Auskunft zur Rente (Telefon-Termin)",
+        ];
+        assert_eq!(by_origin(&pensions, "ich bin türkin, rente"), None);
+        // Two variants that are not for the EU: which one is open.
+        let three = ["Aufenthalt EU", "Aufenthalt Studium", "Aufenthalt Arbeit"];
+        assert_eq!(by_origin(&three, "aus Indien"), None);
     }
 }

@@ -5,9 +5,11 @@ mod aspect;
 mod classifier;
 pub mod features;
 pub mod language;
+mod origin;
 
 pub use aspect::{Aspect, AspectDetector, AspectMatch, SHIPPED_ASPECTS};
 pub use classifier::{
     IntentClassifier, IntentGuess, MIN_EXAMPLES, OFF_TOPIC, SERVICE_SEARCH, SHIPPED_INTENTS,
     SMALL_TALK,
 };
+pub use origin::{Origin, named_origin, service_origin};
