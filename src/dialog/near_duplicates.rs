@@ -88,7 +88,8 @@ pub fn count_in(message: &str) -> Option<u32> {
 pub enum Refinement {
     /// The best hit stands.
     Keep,
-    /// Answer with this hit instead (the general variant of a specific best hit).
+    /// Answer with this hit instead: the general variant of a specific best hit, or the
+    /// variant whose qualifier the question names.
     Prefer(usize),
     /// Offer these hits (best first) as choices.
     Clarify(Vec<usize>),
@@ -98,7 +99,8 @@ pub enum Refinement {
 /// name words of the best service, `names[1..]` those of its variants (see
 /// [`crate::search::variants`]), `close[i]` whether the search scored variant `i` about as
 /// high as the best one (only those are offered as choices; a general variant replaces a
-/// specific one even when scored lower), `query` the analysed words of the question.
+/// specific one even when scored lower), `query` the analysed words of the question. A
+/// variant whose own qualifier the question names, and none of the best's, replaces it.
 ///
 /// ```
 /// use sophia::dialog::near_duplicates::{refine, Refinement};
@@ -129,6 +131,10 @@ pub fn refine(
         let own_other: Vec<&&String> = other.difference(&best).collect();
         let names_best = own_best.iter().any(|t| query.contains(**t));
         let names_other = own_other.iter().any(|t| query.contains(**t));
+        // The question names this variant's own qualifier and none of the best's.
+        if names_other && !names_best {
+            return Refinement::Prefer(i);
+        }
         if names_best || names_other {
             continue;
         }
@@ -241,8 +247,12 @@ mod tests {
             words("auskunft rent telefon termin"),
         ];
         assert_eq!(
-            refine(&names, &[true; 4], &words("rent telefon"), 3),
+            refine(&names, &[true; 4], &words("rent vor ort"), 3),
             Refinement::Keep
+        );
+        assert_eq!(
+            refine(&names, &[true; 4], &words("rent telefon"), 3),
+            Refinement::Prefer(1)
         );
     }
 
@@ -379,5 +389,32 @@ mod tests {
         // Two variants that are not for the EU: which one is open.
         let three = ["Aufenthalt EU", "Aufenthalt Studium", "Aufenthalt Arbeit"];
         assert_eq!(by_origin(&three, "aus Indien"), None);
+    }
+
+    #[test]
+    fn a_qualifier_only_a_lower_variant_has_picks_that_variant() {
+        let names = [
+            words("umschreib fahrzeug innerhalb munch"),
+            words("umschreib fahrzeug ausserhalb munch"),
+        ];
+        assert_eq!(
+            refine(
+                &names,
+                &[true; 2],
+                &words("fahrzeug ummeld ausserhalb munch"),
+                3
+            ),
+            Refinement::Prefer(1)
+        );
+        // Both qualifiers named: the best stands.
+        assert_eq!(
+            refine(
+                &names,
+                &[true; 2],
+                &words("innerhalb ausserhalb umschreib"),
+                3
+            ),
+            Refinement::Keep
+        );
     }
 }
