@@ -245,3 +245,35 @@ fn a_reload_over_a_built_folder_keeps_the_catalogue_and_its_options() {
         "{err}"
     );
 }
+
+#[test]
+fn build_synthetic_writes_the_scale_catalogue_and_refuses_content_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("synthetic");
+    let output = sophia(&["build", "--synthetic", "2", "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("synthetic catalogue of 2 authorities"),
+        "{stdout}"
+    );
+    let manifest = sophia::search::persist::Manifest::read(&out).unwrap();
+    let (catalog, _) = sophia::content::synthetic::catalogue(2, 1);
+    assert_eq!(manifest.content, catalog.version());
+    assert_eq!(manifest.counts.services, catalog.services().len() as u64);
+    let output = sophia(&[
+        "--content",
+        "index/muenchen",
+        "build",
+        "--synthetic",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let err = stderr(&output);
+    assert!(
+        err.contains("--synthetic cannot be used with --content"),
+        "{err}"
+    );
+}
