@@ -18,12 +18,13 @@ fn run(analyzer: &mut TextAnalyzer, texts: &[&str]) -> usize {
 
 fn bench_analyzer(c: &mut Criterion) {
     let catalog = Catalog::shipped();
-    let texts: Vec<&str> = catalog
+    let descriptions: Vec<String> = catalog
         .services()
         .iter()
         .filter(|s| s.citizen_facing)
-        .map(|s| s.description.text.as_str())
+        .map(|s| catalog.texts(s).unwrap().description.text.clone())
         .collect();
+    let texts: Vec<&str> = descriptions.iter().map(String::as_str).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     // The compound dictionary the index builds: every word of the catalogue, analysed.
     let mut plain = retrieval_analyzer();

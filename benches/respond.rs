@@ -42,13 +42,14 @@ impl RawTantivy {
         let index = Index::create_in_ram(builder.build());
         let mut writer = index.writer_with_num_threads(1, 50_000_000).unwrap();
         for service in catalog.services().iter().filter(|s| s.citizen_facing) {
+            let texts = catalog.texts(service).unwrap();
             let mut doc = TantivyDocument::default();
             doc.add_text(name, &service.name);
             for keyword in &service.keywords {
                 doc.add_text(keywords, keyword);
             }
-            doc.add_text(body, &service.description.text);
-            if let Some(fees) = &service.fees {
+            doc.add_text(body, &texts.description.text);
+            if let Some(fees) = &texts.fees {
                 doc.add_text(body, &fees.text);
             }
             writer.add_document(doc).unwrap();

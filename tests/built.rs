@@ -92,6 +92,7 @@ fn the_build_prints_a_summary_and_no_progress_off_a_terminal() {
     for file in [
         "manifest.toml",
         "catalog.bin",
+        "texts.bin",
         "lexicon.bin",
         "dictionary.fst",
     ] {
@@ -178,6 +179,22 @@ fn a_truncated_catalogue_is_named() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("catalog.bin"), "{err}");
+}
+
+#[test]
+fn a_truncated_texts_file_is_named() {
+    let (_dir, out, output) = build_shipped();
+    assert!(output.status.success());
+    let texts = out.join("texts.bin");
+    let bytes = std::fs::read(&texts).unwrap();
+    std::fs::write(&texts, &bytes[..bytes.len() / 2]).unwrap();
+    let output = sophia(&["--built", out.to_str().unwrap(), "ask", "Reisepass"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&texts.display().to_string()) && err.contains("damaged"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -29,7 +29,7 @@ fn two_regions() -> Catalog {
         .services()
         .iter()
         .filter(|s| in_munich(&s.regions))
-        .cloned()
+        .map(|s| munich.record(s).unwrap())
         .collect();
     let mut offices: Vec<_> = munich
         .offices()
@@ -51,13 +51,16 @@ fn two_regions() -> Catalog {
             "Gewerbeanmeldung im Landkreis: 26 Euro (Beispielgebühr Marburg-Biedenkopf)",
         ),
     ] {
-        let mut copy = munich.service(id).expect("shipped service").clone();
-        copy.id = format!("mb-{id}");
-        copy.fees = Some(RichText {
+        let mut record = munich
+            .record(munich.service(id).expect("shipped service"))
+            .unwrap();
+        record.texts.fees = Some(RichText {
             text: fee.to_string(),
             html: format!("<p>{fee}</p>"),
             sections: Vec::new(),
         });
+        let copy = &mut record.service;
+        copy.id = format!("mb-{id}");
         copy.offices = vec![ServiceOffice {
             office_id: KREIS_OFFICE.to_string(),
             appointment_url: None,
@@ -68,7 +71,7 @@ fn two_regions() -> Catalog {
         copy.authorities = vec!["Landkreis Marburg-Biedenkopf".to_string()];
         copy.url = None;
         copy.appointment_url = None;
-        services.push(copy);
+        services.push(record);
     }
     offices.push(Office {
         id: KREIS_OFFICE.to_string(),
@@ -96,13 +99,16 @@ fn two_regions() -> Catalog {
         regions: vec![MARBURG_BIEDENKOPF.to_string()],
     });
     // Wiesbaden, a second authority in Hessen, with its own Reisepass.
-    let mut pass = munich.service("1063453").expect("shipped service").clone();
-    pass.id = "wi-1063453".into();
-    pass.fees = Some(RichText {
+    let mut record = munich
+        .record(munich.service("1063453").expect("shipped service"))
+        .unwrap();
+    record.texts.fees = Some(RichText {
         text: "Reisepass in Wiesbaden: 75 Euro (Beispielgebühr)".into(),
         html: "<p>Reisepass in Wiesbaden: 75 Euro (Beispielgebühr)</p>".into(),
         sections: Vec::new(),
     });
+    let pass = &mut record.service;
+    pass.id = "wi-1063453".into();
     pass.offices = vec![ServiceOffice {
         office_id: WIESBADEN_OFFICE.to_string(),
         appointment_url: None,
@@ -113,7 +119,7 @@ fn two_regions() -> Catalog {
     pass.attribution = "Landeshauptstadt Wiesbaden (Testdaten)".into();
     pass.url = None;
     pass.appointment_url = None;
-    services.push(pass);
+    services.push(record);
     offices.push(Office {
         id: WIESBADEN_OFFICE.to_string(),
         name: "Bürgerbüro Wiesbaden".to_string(),

@@ -72,7 +72,7 @@ fn munich() -> &'static Engine {
         let services = shipped.services().iter().filter(|s| own(&s.regions));
         let offices = shipped.offices().iter().filter(|o| own(&o.regions));
         let catalog = Catalog::new(
-            services.cloned().collect(),
+            services.map(|s| shipped.record(s).unwrap()).collect(),
             offices.cloned().collect(),
             shipped.version().to_string(),
             Default::default(),
@@ -114,12 +114,8 @@ fn assert_answers_for(reply: &Reply, a: &Authority) {
         "{}",
         reply.text
     );
-    let fees = catalog
-        .service(&a.service_id(REISEPASS))
-        .unwrap()
-        .fees
-        .clone()
-        .unwrap();
+    let pass = catalog.service(&a.service_id(REISEPASS)).unwrap();
+    let fees = catalog.texts(pass).unwrap().fees.clone().unwrap();
     // 37,50 Euro in Munich, 10 cents more per authority index.
     let own = format!(
         "{},{:02} Euro",

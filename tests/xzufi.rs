@@ -107,15 +107,17 @@ fn the_xzufi_export_answers_like_the_equivalent_dldb_records() {
     );
     for id in SERVICES {
         let (a, b) = (dldb.service(id).unwrap(), xzufi.service(id).unwrap());
+        let (at, bt) = (dldb.texts(a).unwrap(), xzufi.texts(b).unwrap());
         assert_eq!(a.name, b.name);
-        assert_eq!(a.description, b.description, "{id}");
-        assert_eq!(a.fees, b.fees, "{id}");
+        assert_eq!(at.description, bt.description, "{id}");
+        assert_eq!(at.fees, bt.fees, "{id}");
         assert_eq!(a.keywords, b.keywords, "{id}");
-        assert_eq!(a.forms, b.forms, "{id}");
-        assert_eq!(a.links, b.links, "{id}");
+        assert_eq!(at.forms, bt.forms, "{id}");
+        assert_eq!(at.links, bt.links, "{id}");
         assert_eq!(a.citizen_facing, b.citizen_facing, "{id}");
     }
-    assert!(xzufi.service("10224136").unwrap().fees.is_none());
+    let no_fees = xzufi.service("10224136").unwrap();
+    assert!(xzufi.texts(no_fees).unwrap().fees.is_none());
 
     let (dldb, xzufi) = (engine(dldb), engine(xzufi));
     for question in [
@@ -187,7 +189,7 @@ fn unknown_elements_are_warned_once_per_file_and_the_records_kept() {
     assert_eq!(import.services.len(), 2);
     let dog = &import.services[0];
     assert_eq!(
-        dog.description.text,
+        dog.texts.description.text,
         "Wer einen Hund hält, zahlt Hundesteuer."
     );
     let warnings: Vec<String> = import
@@ -232,7 +234,10 @@ fn a_zustaendigkeit_for_an_unknown_leistung_warns() {
     assert!(warning.field.contains("leistungID"), "{warning}");
     // The known one is joined.
     assert_eq!(import.offices[0].service_ids, vec!["500".to_string()]);
-    assert_eq!(import.services[0].regions, vec![MUENCHEN.to_string()]);
+    assert_eq!(
+        import.services[0].service.regions,
+        vec![MUENCHEN.to_string()]
+    );
 }
 
 #[test]

@@ -1,15 +1,17 @@
 //! The catalogue: every service and office of one content source, immutable once loaded.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::dldb::{self, MUENCHEN_ATTRIBUTION};
 use super::import::{Import, ImportError, ImportReport, Warning};
+use super::texts::{TextStore, TextsError};
 use super::xzufi;
-use super::{Office, Service};
+use super::{Office, Service, ServiceRecord, ServiceTexts};
 
 const SHIPPED_SERVICES: &str = include_str!("../../index/muenchen/services_de.json");
 const SHIPPED_LOCATIONS: &str = include_str!("../../index/muenchen/locations_de.json");
@@ -28,9 +30,12 @@ const SHIPPED_HESSEN: [(&str, &str); 2] = [
 const SHIPPED_HESSEN_ATTRIBUTION: &str = include_str!("../../index/hessen/ATTRIBUTION");
 
 /// All services and offices of one content source, with lookups by id and a content version.
+/// The services' long texts are kept apart ([`Catalog::texts`]): in memory for a catalogue
+/// imported at start, memory-mapped for one opened from a built folder.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     services: Vec<Service>,
+    texts: TextStore,
     offices: Vec<Office>,
     service_by_id: HashMap<String, usize>,
     office_by_id: HashMap<String, usize>,
@@ -40,56 +45,34 @@ pub struct Catalog {
     report: ImportReport,
 }
 
-/// A catalogue as stored: what [`Catalog::new`] takes, the lookups are rebuilt on reading.
+/// What a built folder stores of a catalogue besides its texts (`persist`): the lookups
+/// are rebuilt on reading, so the content version stays the same.
 #[derive(Serialize)]
-struct StoredRef<'a> {
+pub(crate) struct HeadsRef<'a> {
     version: &'a str,
     services: &'a [Service],
     offices: &'a [Office],
     report: &'a ImportReport,
 }
 
-/// The owned twin of [`StoredRef`], field for field.
+/// The owned twin of [`HeadsRef`], field for field.
 #[derive(Deserialize)]
-struct Stored {
+pub(crate) struct Heads {
     version: String,
     services: Vec<Service>,
     offices: Vec<Office>,
     report: ImportReport,
 }
 
-/// A catalogue serialises as its version, services, offices and import report; the
-/// lookups by id are rebuilt when it is read back, so the content version stays the same.
-///
-/// ```
-/// use sophia::content::Catalog;
-/// let catalog = Catalog::shipped();
-/// let json = serde_json::to_string(&catalog).unwrap();
-/// let back: Catalog = serde_json::from_str(&json).unwrap();
-/// assert_eq!(back.version(), catalog.version());
-/// assert_eq!(back.service("1063453"), catalog.service("1063453"));
-/// ```
-impl Serialize for Catalog {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        StoredRef {
-            version: &self.version,
-            services: &self.services,
-            offices: &self.offices,
-            report: &self.report,
-        }
-        .serialize(serializer)
+impl Heads {
+    /// Number of services.
+    pub fn len(&self) -> usize {
+        self.services.len()
     }
-}
 
-impl<'de> Deserialize<'de> for Catalog {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let stored = Stored::deserialize(deserializer)?;
-        Ok(Catalog::new(
-            stored.services,
-            stored.offices,
-            stored.version,
-            stored.report,
-        ))
+    /// The content version.
+    pub fn version(&self) -> &str {
+        &self.version
     }
 }
 
@@ -132,14 +115,15 @@ fn version_of<'t>(texts: impl Iterator<Item = &'t str>) -> String {
 /// already has is skipped with a warning.
 fn merge(into: &mut Import, other: Import) {
     let mut report = other.report;
-    for service in other.services {
-        if into.services.iter().any(|s| s.id == service.id) {
+    for record in other.services {
+        let service = &record.service;
+        if into.services.iter().any(|s| s.service.id == service.id) {
             report.imported -= 1;
             report.hidden -= usize::from(!service.citizen_facing);
             report.skipped += 1;
             report.warnings.push(duplicate("leistung", &service.id));
         } else {
-            into.services.push(service);
+            into.services.push(record);
         }
     }
     for office in other.offices {
@@ -209,8 +193,8 @@ impl Catalog {
             &[("index/muenchen/locations_de.json", SHIPPED_LOCATIONS)],
             MUENCHEN_ATTRIBUTION,
         )?;
-        for service in &mut import.services {
-            service.regions = regions.clone();
+        for record in &mut import.services {
+            record.service.regions = regions.clone();
         }
         for office in &mut import.offices {
             office.regions = regions.clone();
@@ -337,9 +321,43 @@ impl Catalog {
         ))
     }
 
-    /// Builds a catalogue from already imported records.
+    /// Builds a catalogue from already imported records; their texts stay in memory.
     pub fn new(
+        records: Vec<ServiceRecord>,
+        offices: Vec<Office>,
+        version: String,
+        report: ImportReport,
+    ) -> Catalog {
+        let (services, texts) = records.into_iter().map(|r| (r.service, r.texts)).unzip();
+        Self::assemble(services, TextStore::Ram(texts), offices, version, report)
+    }
+
+    /// What a built folder stores besides the texts.
+    pub(crate) fn heads(&self) -> HeadsRef<'_> {
+        HeadsRef {
+            version: &self.version,
+            services: &self.services,
+            offices: &self.offices,
+            report: &self.report,
+        }
+    }
+
+    /// A catalogue from its stored heads and its texts (one per service, in order).
+    pub(crate) fn from_heads(heads: Heads, texts: TextStore) -> Catalog {
+        debug_assert_eq!(heads.services.len(), texts.len());
+        Self::assemble(
+            heads.services,
+            texts,
+            heads.offices,
+            heads.version,
+            heads.report,
+        )
+    }
+
+    /// The lookups over services and offices.
+    fn assemble(
         services: Vec<Service>,
+        texts: TextStore,
         offices: Vec<Office>,
         version: String,
         report: ImportReport,
@@ -362,6 +380,7 @@ impl Catalog {
         }
         Catalog {
             services,
+            texts,
             offices,
             service_by_id,
             office_by_id,
@@ -415,6 +434,63 @@ impl Catalog {
     /// A service by its position in [`Catalog::services`].
     pub fn service_at(&self, ordinal: usize) -> Option<&Service> {
         self.services.get(ordinal)
+    }
+
+    /// The long texts of `service` (one of this catalogue's): borrowed when they are in
+    /// memory, decoded from the memory-mapped texts file of a built folder otherwise. An
+    /// error names the file and the service (a file damaged after it was opened).
+    ///
+    /// ```
+    /// let catalog = sophia::content::Catalog::shipped();
+    /// let pass = catalog.service("1063453").unwrap();
+    /// assert!(catalog.texts(pass).unwrap().description.text.contains("Reisepass"));
+    /// ```
+    pub fn texts(&self, service: &Service) -> Result<Cow<'_, ServiceTexts>, TextsError> {
+        let unknown = || TextsError {
+            file: "catalogue".to_string(),
+            service: service.id.clone(),
+            message: "not a service of this catalogue".to_string(),
+        };
+        let ordinal = *self.service_by_id.get(&service.id).ok_or_else(unknown)?;
+        self.texts.get(ordinal).map_err(|e| TextsError {
+            service: service.id.clone(),
+            ..e
+        })
+    }
+
+    /// The long texts of the service at `ordinal` in [`Catalog::services`] (see
+    /// [`Catalog::texts`]).
+    ///
+    /// ```
+    /// let catalog = sophia::content::Catalog::shipped();
+    /// let texts = catalog.texts_at(0).unwrap();
+    /// assert_eq!(texts.as_ref(), catalog.texts(&catalog.services()[0]).unwrap().as_ref());
+    /// ```
+    pub fn texts_at(&self, ordinal: usize) -> Result<Cow<'_, ServiceTexts>, TextsError> {
+        self.texts.get(ordinal)
+    }
+
+    /// The whole record of `service`: the service and its texts, owned.
+    ///
+    /// ```
+    /// let catalog = sophia::content::Catalog::shipped();
+    /// let record = catalog.record(&catalog.services()[0]).unwrap();
+    /// assert_eq!(record.service, catalog.services()[0]);
+    /// ```
+    pub fn record(&self, service: &Service) -> Result<ServiceRecord, TextsError> {
+        Ok(ServiceRecord {
+            service: service.clone(),
+            texts: self.texts(service)?.into_owned(),
+        })
+    }
+
+    /// True when the texts are memory-mapped from a built folder, not held in memory.
+    ///
+    /// ```
+    /// assert!(!sophia::content::Catalog::shipped().texts_are_mapped());
+    /// ```
+    pub fn texts_are_mapped(&self) -> bool {
+        matches!(self.texts, TextStore::Mapped(_))
     }
 
     /// The services of one type (LeiKa key), in source order: in a Land or national

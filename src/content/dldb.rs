@@ -15,7 +15,10 @@ use super::import::{
     Import, ImportError, ImportReport, UrlField, Warning, drop_unsafe_service_urls,
     is_citizen_facing, push_keyword,
 };
-use super::{Address, Link, Office, RichText, Service, ServiceOffice, is_safe_url};
+use super::{
+    Address, Link, Office, RichText, Service, ServiceOffice, ServiceRecord, ServiceTexts,
+    is_safe_url,
+};
 
 /// The attribution of the shipped Munich catalogue.
 pub const MUENCHEN_ATTRIBUTION: &str =
@@ -40,7 +43,7 @@ pub type DldbImport = Import;
 /// let locations = r#"{"data": [{"id": "7", "name": "Bürgerbüro", "address": {"street": "Ruppertstraße",
 ///                     "house_number": "19", "postal_code": "80337", "city": "München"}}]}"#;
 /// let import = dldb::import(("services.json", services), Some(("locations.json", locations)), "Test").unwrap();
-/// assert_eq!(import.services[0].name, "Reisepass");
+/// assert_eq!(import.services[0].service.name, "Reisepass");
 /// assert_eq!(import.offices[0].service_ids, vec!["1".to_string()]);
 /// ```
 pub fn import(
@@ -66,15 +69,15 @@ pub fn import_files(
     for &(services_name, services_text) in services {
         for (index, record) in data_array(services_name, services_text)?.iter().enumerate() {
             let at = RecordAt::new(services_name, index, record);
-            let mut service = match service(record, &at, attribution) {
-                Ok(service) => service,
+            let mut record = match service(record, &at, attribution) {
+                Ok(record) => record,
                 Err(warning) => {
                     report.skipped += 1;
                     report.warnings.push(warning);
                     continue;
                 }
             };
-            if let Some((file, first)) = seen.get(&service.id) {
+            if let Some((file, first)) = seen.get(&record.service.id) {
                 report.skipped += 1;
                 report.warnings.push(at.warn(
                     "id",
@@ -84,17 +87,20 @@ pub fn import_files(
                 ));
                 continue;
             }
-            seen.insert(service.id.clone(), (services_name.to_string(), index));
-            drop_unsafe_service_urls(&mut service, |field, message| {
+            seen.insert(
+                record.service.id.clone(),
+                (services_name.to_string(), index),
+            );
+            drop_unsafe_service_urls(&mut record, |field, message| {
                 report
                     .warnings
                     .push(at.warn(url_field_name(field), message));
             });
-            if !service.citizen_facing {
+            if !record.service.citizen_facing {
                 report.hidden += 1;
             }
             report.imported += 1;
-            out.services.push(service);
+            out.services.push(record);
         }
     }
 
@@ -254,7 +260,7 @@ fn record_head<'r>(
 }
 
 /// Reads one service record.
-fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, Warning> {
+fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<ServiceRecord, Warning> {
     let (obj, id, name) = record_head(record, at)?;
     let description = optional_html(obj, "description", at)?.unwrap_or_default();
     let fees = optional_html(obj, "fees", at)?.filter(|f| !f.is_empty());
@@ -334,10 +340,7 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, 
     let leika = optional_string(obj, "leika", at)?.filter(|l| !l.trim().is_empty());
 
     let citizen_facing = is_citizen_facing(&description, fees.as_ref(), &keywords);
-    Ok(Service {
-        id,
-        name,
-        leika,
+    let texts = ServiceTexts {
         description,
         fees,
         process_time,
@@ -347,6 +350,11 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, 
         links: link_list(obj, "links", at)?,
         legal: link_list(obj, "legal", at)?,
         responsibility,
+    };
+    let service = Service {
+        id,
+        name,
+        leika,
         online,
         appointment_url,
         url,
@@ -358,7 +366,8 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<Service, 
         citizen_facing,
         attribution: attribution.to_string(),
         regions: Vec::new(),
-    })
+    };
+    Ok(ServiceRecord { service, texts })
 }
 
 /// Reads `locations[]` of a service record: the offices offering it.
@@ -486,11 +495,12 @@ fn office(record: &Value, at: &RecordAt) -> Result<(Office, ServiceLinks), Warni
 /// Joins services and offices both ways: a service lists every office that names it and an
 /// office lists every service that names it. References to unknown records are warned about.
 fn join_offices(
-    services: &mut [Service],
+    records: &mut [ServiceRecord],
     offices: &mut [Office],
     online_links: &OnlineLinks,
     report: &mut ImportReport,
 ) {
+    let mut services: Vec<&mut Service> = records.iter_mut().map(|r| &mut r.service).collect();
     if offices.is_empty() {
         return;
     }
@@ -740,17 +750,17 @@ mod tests {
                 "legal": [{"name": "BMG § 17", "link": "https://gesetze.de/bmg"}],
                 "onlineprocessing": {"link": "https://online.de", "description": "Online"}}"#,
         );
-        let s = &i.services[0];
+        let (s, t) = (&i.services[0].service, &i.services[0].texts);
         assert_eq!(s.id, "5");
-        assert_eq!(s.process_time.as_ref().unwrap().text, "sofort");
-        assert_eq!(s.requirements[0].name, "Personalausweis");
+        assert_eq!(t.process_time.as_ref().unwrap().text, "sofort");
+        assert_eq!(t.requirements[0].name, "Personalausweis");
         assert_eq!(
-            s.prerequisites[0].description.as_deref(),
+            t.prerequisites[0].description.as_deref(),
             Some("Sie wohnen")
         );
-        assert_eq!(s.legal[0].url, "https://gesetze.de/bmg");
+        assert_eq!(t.legal[0].url, "https://gesetze.de/bmg");
         assert_eq!(s.online.as_ref().unwrap().url, "https://online.de");
-        assert_eq!(s.responsibility.as_ref().unwrap().text, "Bürgeramt");
+        assert_eq!(t.responsibility.as_ref().unwrap().text, "Bürgeramt");
         assert!(s.citizen_facing);
     }
 
@@ -761,7 +771,7 @@ mod tests {
         );
         assert_eq!(i.report.imported, 1);
         assert_eq!(i.report.hidden, 1);
-        assert!(!i.services[0].citizen_facing);
+        assert!(!i.services[0].service.citizen_facing);
     }
 
     #[test]
@@ -801,7 +811,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(i.services.len(), 1);
-        assert_eq!(i.services[0].name, "Erst");
+        assert_eq!(i.services[0].service.name, "Erst");
         assert_eq!(i.report.skipped, 1);
         assert!(i.report.warnings[0].to_string().contains("duplicate id"));
     }
@@ -812,9 +822,9 @@ mod tests {
             r#"{"id": "1", "name": "X", "description": "d", "meta": {"url": "javascript:alert(4)"},
                 "forms": [{"name": "Formular", "link": "data:text/html,x"}]}"#,
         );
-        let s = &i.services[0];
+        let (s, t) = (&i.services[0].service, &i.services[0].texts);
         assert_eq!(s.url, None);
-        assert_eq!(s.forms[0].url, "");
+        assert_eq!(t.forms[0].url, "");
         assert_eq!(i.report.warnings.len(), 2, "{:?}", i.report.warnings);
     }
 
@@ -837,7 +847,7 @@ mod tests {
         let i = one(r#"{"id": "42", "name": "X", "description": "d",
                 "meta": {"url": "https://b.de/#/services/{serviceId}", "lastupdate": "2026-06-08T07:41:01"},
                 "appointment": {"link": "https://t.de/{serviceId}"}}"#);
-        let s = &i.services[0];
+        let s = &i.services[0].service;
         assert_eq!(s.url.as_deref(), Some("https://b.de/#/services/42"));
         assert_eq!(s.appointment_url.as_deref(), Some("https://t.de/42"));
         assert_eq!(s.updated.as_deref(), Some("2026-06-08"));
@@ -852,9 +862,9 @@ mod tests {
             {"id": "10", "name": "Amt", "services": [{"service": "2", "onlineprocessing": {"link": "https://o.de"}}]}]}"#;
         let i = import(("s", services), Some(("l", locations)), "A").unwrap();
         assert_eq!(i.offices[0].service_ids, vec!["2", "1"]);
-        assert_eq!(i.services[1].offices[0].office_id, "10");
+        assert_eq!(i.services[1].service.offices[0].office_id, "10");
         assert_eq!(
-            i.services[1].offices[0].online_url.as_deref(),
+            i.services[1].service.offices[0].online_url.as_deref(),
             Some("https://o.de")
         );
         assert!(
@@ -883,8 +893,13 @@ mod tests {
         assert_eq!(i.report.skipped, 0, "{:?}", i.report.warnings);
         assert_eq!(i.offices.len(), 109);
         assert!(i.report.hidden >= 40, "hidden {}", i.report.hidden);
-        let pass = i.services.iter().find(|s| s.id == "1063453").unwrap();
-        assert!(pass.fees.is_some() && pass.keywords.contains(&"Passverlust".to_string()));
+        let pass = i
+            .services
+            .iter()
+            .find(|s| s.service.id == "1063453")
+            .unwrap();
+        let (t, pass) = (&pass.texts, &pass.service);
+        assert!(t.fees.is_some() && pass.keywords.contains(&"Passverlust".to_string()));
         assert!(pass.offices.len() >= 7);
     }
 }

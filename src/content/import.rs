@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Office, RichText, Service, is_safe_url};
+use super::{Office, RichText, ServiceRecord, is_safe_url};
 
 /// A content file that cannot be imported at all. Names the file and, where known, the
 /// line and column.
@@ -132,11 +132,12 @@ impl fmt::Display for ImportReport {
 /// let json = r#"{"data": [{"id": "1", "name": "Reisepass", "description": "Ein Pass."}]}"#;
 /// let import: sophia::content::Import = sophia::content::dldb::import(("s.json", json), None, "A").unwrap();
 /// assert_eq!((import.services.len(), import.report.imported), (1, 1));
+/// assert_eq!(import.services[0].texts.description.text, "Ein Pass.");
 /// ```
 #[derive(Debug, Default)]
 pub struct Import {
-    /// Services in file order.
-    pub services: Vec<Service>,
+    /// Services (with their texts) in file order.
+    pub services: Vec<ServiceRecord>,
     /// Offices in file order.
     pub offices: Vec<Office>,
     /// What was imported, hidden and skipped, with every warning.
@@ -187,9 +188,10 @@ pub(crate) enum UrlField {
 /// `javascript:` link must never reach a citizen or an API client), calling `warn` with the
 /// field and a message for each; each importer names the field in its own format.
 pub(crate) fn drop_unsafe_service_urls(
-    service: &mut Service,
+    record: &mut ServiceRecord,
     mut warn: impl FnMut(UrlField, String),
 ) {
+    let ServiceRecord { service, texts } = record;
     let mut check = |field: UrlField, url: &mut Option<String>| {
         if url.as_deref().is_some_and(|u| !is_safe_url(u)) {
             warn(
@@ -210,11 +212,11 @@ pub(crate) fn drop_unsafe_service_urls(
         check(UrlField::OfficeAppointment, &mut office.appointment_url);
     }
     for (field, list) in [
-        (UrlField::Prerequisites, &mut service.prerequisites),
-        (UrlField::Requirements, &mut service.requirements),
-        (UrlField::Forms, &mut service.forms),
-        (UrlField::Links, &mut service.links),
-        (UrlField::Legal, &mut service.legal),
+        (UrlField::Prerequisites, &mut texts.prerequisites),
+        (UrlField::Requirements, &mut texts.requirements),
+        (UrlField::Forms, &mut texts.forms),
+        (UrlField::Links, &mut texts.links),
+        (UrlField::Legal, &mut texts.legal),
     ] {
         for link in list.iter_mut() {
             if !link.url.is_empty() && !is_safe_url(&link.url) {

@@ -10,13 +10,16 @@ pub mod markdown;
 mod model;
 pub mod pack;
 pub mod synthetic;
+pub(crate) mod texts;
 pub mod xzufi;
 mod xzufi_parse;
 
 pub use catalog::Catalog;
+pub(crate) use catalog::Heads;
 pub use import::{Import, ImportError, ImportReport, Warning};
 pub use library::PackLibrary;
 pub use model::*;
+pub use texts::TextsError;
 
 /// A spreadsheet header reduced for matching: lower case, umlauts folded, `_` and `-` as
 /// spaces ("Gültig_ab" and "gueltig ab" meet).

@@ -62,7 +62,19 @@ pub struct ServiceOffice {
     pub online_url: Option<String>,
 }
 
-/// A service description (Leistungsbeschreibung).
+/// A service description (Leistungsbeschreibung) as the catalogue keeps it in memory:
+/// what ranking, scoping, grouping and an answer's links need. Its long texts, which only
+/// an answer quotes, are a [`ServiceTexts`] of their own, fetched from the catalogue per
+/// answer ([`crate::content::Catalog::texts`]); a built catalogue keeps them in a
+/// memory-mapped file.
+///
+/// ```
+/// let catalog = sophia::content::Catalog::shipped();
+/// let pass = catalog.service("1063453").unwrap();
+/// assert_eq!(pass.name, "Reisepass");
+/// let texts = catalog.texts(pass).unwrap();
+/// assert!(texts.fees.is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     /// The source's id ("1063453").
@@ -71,24 +83,6 @@ pub struct Service {
     pub name: String,
     /// The 14-digit LeiKa key, when the source has one.
     pub leika: Option<String>,
-    /// The description.
-    pub description: RichText,
-    /// Fees (Gebühren); `None` when the source says nothing about fees.
-    pub fees: Option<RichText>,
-    /// Processing time (Bearbeitungsdauer), when the source has it.
-    pub process_time: Option<RichText>,
-    /// Prerequisites (Voraussetzungen).
-    pub prerequisites: Vec<Link>,
-    /// Required documents (Benötigte Unterlagen).
-    pub requirements: Vec<Link>,
-    /// Forms.
-    pub forms: Vec<Link>,
-    /// Further links.
-    pub links: Vec<Link>,
-    /// Legal bases.
-    pub legal: Vec<Link>,
-    /// Who is responsible, as free text.
-    pub responsibility: Option<RichText>,
     /// The online application (link and description).
     pub online: Option<Link>,
     /// The general booking page.
@@ -113,6 +107,56 @@ pub struct Service {
     pub regions: Vec<String>,
     /// The attribution to show with answers from this service.
     pub attribution: String,
+}
+
+/// The long texts of a service: what only an answer quotes. Kept apart from the
+/// [`Service`] so that a large catalogue need not hold them in memory.
+///
+/// ```
+/// use sophia::content::ServiceTexts;
+/// let texts = ServiceTexts::default();
+/// assert!(texts.description.is_empty() && texts.fees.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ServiceTexts {
+    /// The description.
+    pub description: RichText,
+    /// Fees (Gebühren); `None` when the source says nothing about fees.
+    pub fees: Option<RichText>,
+    /// Processing time (Bearbeitungsdauer), when the source has it.
+    pub process_time: Option<RichText>,
+    /// Prerequisites (Voraussetzungen).
+    pub prerequisites: Vec<Link>,
+    /// Required documents (Benötigte Unterlagen).
+    pub requirements: Vec<Link>,
+    /// Forms.
+    pub forms: Vec<Link>,
+    /// Further links.
+    pub links: Vec<Link>,
+    /// Legal bases.
+    pub legal: Vec<Link>,
+    /// Who is responsible, as free text.
+    pub responsibility: Option<RichText>,
+}
+
+/// A whole service as an importer reads it: the [`Service`] and its [`ServiceTexts`].
+/// [`crate::content::Catalog::new`] takes these and keeps the two apart.
+///
+/// ```
+/// use sophia::content::{Catalog, ImportReport, RichText, ServiceRecord};
+/// let catalog = Catalog::shipped();
+/// let pass = catalog.service("1063453").unwrap();
+/// let mut record = catalog.record(pass).unwrap();
+/// record.texts.fees = Some(RichText { text: "10 Euro".into(), ..Default::default() });
+/// let mine = Catalog::new(vec![record], vec![], "v1".into(), ImportReport::default());
+/// assert_eq!(mine.texts(mine.service("1063453").unwrap()).unwrap().fees.as_ref().unwrap().text, "10 Euro");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRecord {
+    /// What the catalogue keeps in memory.
+    pub service: Service,
+    /// The long texts.
+    pub texts: ServiceTexts,
 }
 
 /// A postal address.

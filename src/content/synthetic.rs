@@ -19,11 +19,15 @@
 //! assert_eq!(synthetic::catalogue(3, 7).1, authorities); // the same seed, the same result
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use regex::Regex;
 
-use super::{Catalog, ImportReport, Link, Office, RichText, Service, ServiceOffice};
+use super::{
+    Catalog, ImportReport, Link, Office, RichText, Service, ServiceOffice, ServiceRecord,
+    ServiceTexts,
+};
 use crate::geo::{Places, Point};
 
 /// Authorities in the default synthetic catalogue: 417 × ~240 services ≈ 100,000.
@@ -157,13 +161,18 @@ impl Rng {
 /// and the authorities; the same `seed` gives the same result. Only Munich's records are
 /// copied (those without regions or for München), should the shipped content hold other
 /// regions' too. Panics above [`MAX_AUTHORITIES`].
+///
+/// The copies' texts are held in memory, like an imported catalogue's: about 6 KB a
+/// service (`sophia build --synthetic` writes them to a built folder, whose server maps
+/// them instead).
 pub fn catalogue(authorities: usize, seed: u64) -> (Catalog, Vec<Authority>) {
     let munich = |regions: &[String]| regions.is_empty() || regions.iter().any(|r| r == MUENCHEN);
     generate(&Catalog::shipped(), authorities, seed, munich)
 }
 
 /// Like [`catalogue`], from any catalogue `base` (its citizen-facing services and its
-/// offices are copied; hidden services are dropped).
+/// offices are copied; hidden services are dropped). Panics when a text of `base` cannot
+/// be read (a damaged built folder).
 pub fn catalogue_from(base: &Catalog, authorities: usize, seed: u64) -> (Catalog, Vec<Authority>) {
     generate(base, authorities, seed, |_| true)
 }
@@ -181,17 +190,23 @@ fn generate(
     );
     let mut rng = Rng(seed);
     let list = make_authorities(authorities, &mut rng);
-    let facing: Vec<&Service> = base
+    let facing: Vec<(&Service, Cow<'_, ServiceTexts>)> = base
         .services()
         .iter()
         .filter(|s| s.citizen_facing && keep(&s.regions))
+        .map(|s| {
+            let texts = base
+                .texts(s)
+                .unwrap_or_else(|e| panic!("synthetic catalogue: {e}"));
+            (s, texts)
+        })
         .collect();
     let base_offices: Vec<&Office> = base.offices().iter().filter(|o| keep(&o.regions)).collect();
-    let kept: HashSet<&str> = facing.iter().map(|s| s.id.as_str()).collect();
+    let kept: HashSet<&str> = facing.iter().map(|(s, _)| s.id.as_str()).collect();
     let varied: HashSet<&str> = facing
         .iter()
-        .filter(|s| VARIED_FEES.contains(&s.id.as_str()) || rng.below(10) == 0)
-        .map(|s| s.id.as_str())
+        .filter(|(s, _)| VARIED_FEES.contains(&s.id.as_str()) || rng.below(10) == 0)
+        .map(|(s, _)| s.id.as_str())
         .collect();
     let amounts = Regex::new(r"(\d{1,6})(?:,(\d\d))?(\s|&nbsp;)?(Euro|EUR|€)")
         .expect("the amount pattern is valid");
@@ -200,10 +215,10 @@ fn generate(
     let mut offices = Vec::with_capacity(base_offices.len() * list.len());
     for authority in &list {
         let local = Localizer::new(authority);
-        for service in &facing {
-            let mut copy = local.service(service);
+        for (service, texts) in &facing {
+            let mut copy = local.service(service, texts);
             if varied.contains(service.id.as_str())
-                && let Some(fees) = &mut copy.fees
+                && let Some(fees) = &mut copy.texts.fees
             {
                 let extra_cents = 10 * (authority.index as u64 + 1);
                 *fees = vary_fees(fees, &amounts, extra_cents);
@@ -406,20 +421,22 @@ impl<'a> Localizer<'a> {
         self.authority.service_id(munich_id)
     }
 
-    fn service(&self, s: &Service) -> Service {
-        Service {
+    fn service(&self, s: &Service, t: &ServiceTexts) -> ServiceRecord {
+        let texts = ServiceTexts {
+            description: self.rich(&t.description),
+            fees: t.fees.as_ref().map(|r| self.rich(r)),
+            process_time: t.process_time.as_ref().map(|r| self.rich(r)),
+            prerequisites: self.links(&t.prerequisites),
+            requirements: self.links(&t.requirements),
+            forms: self.links(&t.forms),
+            links: self.links(&t.links),
+            legal: t.legal.clone(),
+            responsibility: t.responsibility.as_ref().map(|r| self.rich(r)),
+        };
+        let service = Service {
             id: self.id(&s.id),
             name: self.text(&s.name),
             leika: s.leika.clone(),
-            description: self.rich(&s.description),
-            fees: s.fees.as_ref().map(|r| self.rich(r)),
-            process_time: s.process_time.as_ref().map(|r| self.rich(r)),
-            prerequisites: self.links(&s.prerequisites),
-            requirements: self.links(&s.requirements),
-            forms: self.links(&s.forms),
-            links: self.links(&s.links),
-            legal: s.legal.clone(),
-            responsibility: s.responsibility.as_ref().map(|r| self.rich(r)),
             online: s
                 .online
                 .as_ref()
@@ -442,7 +459,8 @@ impl<'a> Localizer<'a> {
             citizen_facing: true,
             regions: vec![self.authority.ars.clone()],
             attribution: s.attribution.clone(),
-        }
+        };
+        ServiceRecord { service, texts }
     }
 
     /// The office named for the authority ("Bürgerbüro Pasing, Rosenbach (KVR-II/235)"),
@@ -535,7 +553,12 @@ mod tests {
             let owner = list.iter().find(|a| a.owns(&service.id)).unwrap();
             assert_eq!(service.regions, std::slice::from_ref(&owner.ars));
             assert!(
-                !service.description.text.contains("München"),
+                !catalog
+                    .texts(service)
+                    .unwrap()
+                    .description
+                    .text
+                    .contains("München"),
                 "{}",
                 service.id
             );
@@ -548,7 +571,8 @@ mod tests {
         }
         let fees = |a: &Authority| {
             let id = a.service_id("1063453");
-            catalog.service(&id).unwrap().fees.clone().unwrap().text
+            let texts = catalog.texts(catalog.service(&id).unwrap()).unwrap();
+            texts.fees.clone().unwrap().text
         };
         assert!(fees(&list[0]).contains("37,60 Euro"), "{}", fees(&list[0]));
         assert!(fees(&list[1]).contains("37,70 Euro"), "{}", fees(&list[1]));

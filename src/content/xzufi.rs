@@ -39,7 +39,7 @@ use super::import::{
 use super::xzufi_parse::{
     self, FileAt, LeistungParts, Responsible, child, child_text, children, code,
 };
-use super::{Office, Service, ServiceOffice, is_safe_url};
+use super::{Office, Service, ServiceOffice, ServiceRecord, ServiceTexts, is_safe_url};
 
 /// The XZuFi 2.2 namespace.
 ///
@@ -109,8 +109,8 @@ const MAPPED_MODULES: &[&str] = &[
 ///   </xzufi:organisationseinheit>
 /// </xzufi:schreibe>"#;
 /// let import = sophia::content::xzufi::import_files(&[("land.xml", xml)], "Land, CC BY 4.0").unwrap();
-/// let pass = &import.services[0];
-/// assert_eq!(pass.fees.as_ref().unwrap().text, "70 Euro");
+/// let (pass, t) = (&import.services[0].service, &import.services[0].texts);
+/// assert_eq!(t.fees.as_ref().unwrap().text, "70 Euro");
 /// assert_eq!(pass.regions, vec!["091620000000".to_string()]);
 /// assert_eq!(import.offices[0].service_ids, vec!["1".to_string()]);
 /// ```
@@ -318,8 +318,7 @@ impl Reader<'_, '_> {
         for term in &parts.terms {
             push_keyword(&mut keywords, term.clone());
         }
-        let mut service = Service {
-            leika,
+        let texts = ServiceTexts {
             description: parts.description(),
             prerequisites: parts.items("09"),
             requirements: parts.items("08"),
@@ -332,6 +331,10 @@ impl Reader<'_, '_> {
                 .filter(|r| !r.is_empty()),
             fees: parts.fees.filter(|f| !f.is_empty()),
             process_time: parts.process_time.filter(|p| !p.is_empty()),
+        };
+        let citizen_facing = is_citizen_facing(&texts.description, texts.fees.as_ref(), &keywords);
+        let service = Service {
+            leika,
             online: None,
             appointment_url: None,
             url: parts.url,
@@ -339,21 +342,17 @@ impl Reader<'_, '_> {
             slot_minutes: None,
             authorities: Vec::new(),
             offices: Vec::new(),
-            citizen_facing: false,
+            citizen_facing,
             regions: Vec::new(),
             attribution: self.attribution.to_string(),
             keywords,
             id,
             name,
         };
-        service.citizen_facing = is_citizen_facing(
-            &service.description,
-            service.fees.as_ref(),
-            &service.keywords,
-        );
+        let mut entry = ServiceRecord { service, texts };
         let mut warnings = Vec::new();
-        let service_id = service.id.clone();
-        drop_unsafe_service_urls(&mut service, |field, message| {
+        let service_id = entry.service.id.clone();
+        drop_unsafe_service_urls(&mut entry, |field, message| {
             let field = match field {
                 UrlField::Page => "leistung/modulUrsprungsportal/uri",
                 UrlField::Prerequisites => "leistung/modulText[09]",
@@ -375,10 +374,10 @@ impl Reader<'_, '_> {
         }
         let report = &mut self.state.import.report;
         report.imported += 1;
-        if !service.citizen_facing {
+        if !entry.service.citizen_facing {
             report.hidden += 1;
         }
-        self.state.import.services.push(service);
+        self.state.import.services.push(entry);
     }
 
     fn organisationseinheit(&mut self, node: Node) {
@@ -529,11 +528,12 @@ fn holds_records(node: Node) -> bool {
 /// regions (gebietIDs) of their zuständigkeiten. A zuständigkeit naming an unknown leistung
 /// or organisationseinheit is warned about and ignored.
 fn join(
-    services: &mut [Service],
+    records: &mut [ServiceRecord],
     offices: &mut [Office],
     responsible: &[Responsible],
     report: &mut ImportReport,
 ) {
+    let mut services: Vec<&mut Service> = records.iter_mut().map(|r| &mut r.service).collect();
     let service_index: HashMap<String, usize> = services
         .iter()
         .enumerate()
@@ -650,11 +650,11 @@ mod tests {
             "{:?}",
             import.report.warnings
         );
-        let s = &import.services[0];
+        let (s, t) = (&import.services[0].service, &import.services[0].texts);
         assert_eq!(s.name, "Personalausweis beantragen");
         assert_eq!(s.leika.as_deref(), Some("99050012104000"));
         assert_eq!(s.keywords, vec!["Ausweis", "Perso"]);
-        let headings: Vec<_> = s
+        let headings: Vec<_> = t
             .description
             .sections
             .iter()
@@ -670,21 +670,21 @@ mod tests {
             ]
         );
         assert!(
-            s.description.text.starts_with("Lang."),
+            t.description.text.starts_with("Lang."),
             "Volltext before Kurztext"
         );
-        assert_eq!(s.legal[0].name, "PAuswG");
-        assert_eq!(s.legal[0].url, "https://g.de/pauswg");
-        let docs: Vec<_> = s.requirements.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(t.legal[0].name, "PAuswG");
+        assert_eq!(t.legal[0].url, "https://g.de/pauswg");
+        let docs: Vec<_> = t.requirements.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(docs, ["Foto", "alter Ausweis"]);
-        assert_eq!(s.prerequisites[0].name, "Wohnsitz in der Stadt");
-        assert_eq!(s.forms[0].url, "https://a.de/antrag.pdf");
+        assert_eq!(t.prerequisites[0].name, "Wohnsitz in der Stadt");
+        assert_eq!(t.forms[0].url, "https://a.de/antrag.pdf");
         assert_eq!(
-            s.fees.as_ref().unwrap().text,
+            t.fees.as_ref().unwrap().text,
             "- unter 24 Jahren: 37,50 Euro\n- 10 Euro bis 20 Euro\n\nZahlbar vor Ort."
         );
-        assert_eq!(s.process_time.as_ref().unwrap().text, "etwa drei Wochen");
-        assert_eq!(s.responsibility.as_ref().unwrap().text, "Bürgerbüro");
+        assert_eq!(t.process_time.as_ref().unwrap().text, "etwa drei Wochen");
+        assert_eq!(t.responsibility.as_ref().unwrap().text, "Bürgerbüro");
         assert!(s.citizen_facing);
     }
 
@@ -742,7 +742,7 @@ mod tests {
         assert_eq!(o.url.as_deref(), Some("https://muenchen.de/amt"));
         assert_eq!(o.opening_hours.as_deref(), Some("Mo–Fr 8–12 Uhr"));
         assert_eq!(o.regions, ["091620000000"]);
-        assert_eq!(import.services[0].offices[0].office_id, "7");
+        assert_eq!(import.services[0].service.offices[0].office_id, "7");
         let w = import.report.warnings[0].to_string();
         assert!(w.contains("`0916`") && w.contains("gebietID"), "{w}");
     }
@@ -764,12 +764,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            import.services[0].name, "Hund anmelden",
+            import.services[0].service.name, "Hund anmelden",
             "03 when there is no 02"
         );
-        assert!(!import.services[0].citizen_facing, "no text: hidden");
+        assert!(
+            !import.services[0].service.citizen_facing,
+            "no text: hidden"
+        );
         assert_eq!(import.offices[0].service_ids, ["1"]);
-        assert_eq!(import.services[0].regions, ["091620000000"]);
+        assert_eq!(import.services[0].service.regions, ["091620000000"]);
     }
 
     #[test]
@@ -784,8 +787,8 @@ mod tests {
         );
         let import = one(&xml);
         assert_eq!(import.services.len(), 1);
-        assert_eq!(import.services[0].name, "A");
-        assert_eq!(import.services[0].url, None);
+        assert_eq!(import.services[0].service.name, "A");
+        assert_eq!(import.services[0].service.url, None);
         let w: Vec<String> = import
             .report
             .warnings

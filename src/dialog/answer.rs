@@ -4,7 +4,7 @@
 //! pieces so they never say different things.
 
 pub use crate::content::is_safe_url;
-use crate::content::{Catalog, Link, Office, Service};
+use crate::content::{Catalog, Link, Office, Service, ServiceTexts};
 use crate::nlu::Aspect;
 
 use super::whereabouts::Whereabouts;
@@ -235,20 +235,20 @@ pub fn summary(text: &str, max: usize) -> String {
     }
 }
 
-/// The short description of a service for a direct answer.
-pub fn service_answer(service: &Service) -> Answer {
+/// The short description of a service (with its `texts`) for a direct answer.
+pub fn service_answer(service: &Service, texts: &ServiceTexts) -> Answer {
     let mut answer = Answer::default();
     answer.title(&service.name);
-    let intro = service
+    let intro = texts
         .description
         .sections
         .first()
         .map(|s| s.text.as_str())
-        .unwrap_or(service.description.text.as_str());
+        .unwrap_or(texts.description.text.as_str());
     if !intro.trim().is_empty() {
         answer.paragraph(&summary(intro, SUMMARY_CHARS));
     }
-    if let Some(fees) = &service.fees {
+    if let Some(fees) = &texts.fees {
         answer.title("Gebühren");
         if fees.text.chars().count() <= FEES_CHARS {
             answer.rich(&fees.text, &fees.html);
@@ -256,7 +256,7 @@ pub fn service_answer(service: &Service) -> Answer {
             answer.paragraph(&summary(&fees.text, FEES_CHARS));
         }
     }
-    if let Some(online) = online_link(service) {
+    if let Some(online) = online_link(service, texts) {
         answer.link("Online beantragen", &online);
     }
     if let Some(url) = service.url.as_ref().or(service.appointment_url.as_ref()) {
@@ -266,9 +266,24 @@ pub fn service_answer(service: &Service) -> Answer {
     answer
 }
 
-/// The part of `service` that answers `aspect`.
+/// The answer about `service` when its texts cannot be read (a built folder's texts file
+/// damaged after it was opened): its name, that the description cannot be shown, and its
+/// page.
+pub(crate) fn unavailable_answer(service: &Service) -> Answer {
+    let mut answer = Answer::default();
+    answer.title(&service.name);
+    answer.paragraph("Die Beschreibung dieser Leistung kann ich gerade nicht anzeigen.");
+    if let Some(url) = service.url.as_ref().or(service.appointment_url.as_ref()) {
+        answer.link("Mehr dazu und Termin", url);
+    }
+    answer.paragraph(&stand_line(service));
+    answer
+}
+
+/// The part of `service` (with its `texts`) that answers `aspect`.
 pub fn aspect_answer(
     service: &Service,
+    texts: &ServiceTexts,
     aspect: Aspect,
     catalog: &Catalog,
     place: &Whereabouts,
@@ -276,7 +291,7 @@ pub fn aspect_answer(
     let mut answer = Answer::default();
     let name = &service.name;
     match aspect {
-        Aspect::Fees => match &service.fees {
+        Aspect::Fees => match &texts.fees {
             Some(fees) => {
                 answer.title(&format!("Gebühren für „{name}“"));
                 answer.rich(&fees.text, &fees.html);
@@ -287,8 +302,8 @@ pub fn aspect_answer(
         },
         Aspect::Documents => {
             answer.title(&format!("Unterlagen für „{name}“"));
-            let links: Vec<&Link> = service.requirements.iter().collect();
-            let passages = passages(service, DOCUMENT_CUES);
+            let links: Vec<&Link> = texts.requirements.iter().collect();
+            let passages = passages(texts, DOCUMENT_CUES);
             if links.is_empty() && passages.is_empty() {
                 answer.paragraph(
                     "Die Leistungsbeschreibung nennt keine eigene Liste der Unterlagen.",
@@ -296,7 +311,7 @@ pub fn aspect_answer(
             }
             answer.link_list(&links);
             add_passages(&mut answer, &passages);
-            let forms: Vec<&Link> = service.forms.iter().collect();
+            let forms: Vec<&Link> = texts.forms.iter().collect();
             if !forms.is_empty() {
                 answer.paragraph("Formulare:");
                 answer.link_list(&forms);
@@ -304,22 +319,22 @@ pub fn aspect_answer(
         }
         Aspect::Prerequisites => {
             answer.title(&format!("Voraussetzungen für „{name}“"));
-            let links: Vec<&Link> = service.prerequisites.iter().collect();
-            let passages = passages(service, PREREQUISITE_CUES);
+            let links: Vec<&Link> = texts.prerequisites.iter().collect();
+            let passages = passages(texts, PREREQUISITE_CUES);
             if links.is_empty() && passages.is_empty() {
                 answer
                     .paragraph("Die Leistungsbeschreibung nennt keine besonderen Voraussetzungen.");
-                answer.paragraph(&summary(&service.description.text, SUMMARY_CHARS));
+                answer.paragraph(&summary(&texts.description.text, SUMMARY_CHARS));
             }
             answer.link_list(&links);
             add_passages(&mut answer, &passages);
         }
         Aspect::Duration => {
             answer.title(&format!("Dauer: „{name}“"));
-            match &service.process_time {
+            match &texts.process_time {
                 Some(time) => answer.rich(&time.text, &time.html),
                 None => {
-                    let passages = passages(service, DURATION_CUES);
+                    let passages = passages(texts, DURATION_CUES);
                     if passages.is_empty() {
                         answer.paragraph(
                             "Zur Bearbeitungsdauer nennt die Leistungsbeschreibung nichts.",
@@ -340,7 +355,7 @@ pub fn aspect_answer(
                 answer.paragraph(&format!(
                     "Für „{name}“ ist in der Leistungsbeschreibung kein Standort genannt."
                 ));
-                if let Some(r) = &service.responsibility {
+                if let Some(r) = &texts.responsibility {
                     answer.rich(&r.text, &r.html);
                 }
             } else {
@@ -352,7 +367,7 @@ pub fn aspect_answer(
                 answer.offices(&offices, Some(service));
             }
         }
-        Aspect::Online => match online_link(service) {
+        Aspect::Online => match online_link(service, texts) {
             Some(url) => {
                 answer.title(&format!("„{name}“ online"));
                 if let Some(description) =
@@ -421,19 +436,19 @@ const DURATION_CUES: &[&str] = &[
 
 /// Sections or paragraphs of the description that talk about one of `cues`: sections whose
 /// heading names a cue come whole, otherwise single paragraphs that name one.
-fn passages<'a>(service: &'a Service, cues: &[&str]) -> Vec<(&'a str, Option<&'a str>)> {
+fn passages<'a>(texts: &'a ServiceTexts, cues: &[&str]) -> Vec<(&'a str, Option<&'a str>)> {
     let mentions = |s: &str| {
         let lower = s.to_lowercase();
         cues.iter().any(|c| lower.contains(c))
     };
     let mut out = Vec::new();
-    for section in &service.description.sections {
+    for section in &texts.description.sections {
         if section.heading.as_deref().is_some_and(mentions) {
             out.push((section.text.as_str(), Some(section.html.as_str())));
         }
     }
     if out.is_empty() {
-        for section in &service.description.sections {
+        for section in &texts.description.sections {
             for paragraph in section.text.split("\n\n") {
                 if mentions(paragraph) {
                     out.push((paragraph, None));
@@ -456,16 +471,16 @@ fn add_passages(answer: &mut Answer, passages: &[(&str, Option<&str>)]) {
 
 /// The online application: the service's own, a per-office one, or a link named
 /// "Antragstellung"/"Online".
-fn online_link(service: &Service) -> Option<String> {
+fn online_link(service: &Service, texts: &ServiceTexts) -> Option<String> {
     service
         .online
         .as_ref()
         .map(|o| o.url.clone())
         .or_else(|| {
-            service
+            texts
                 .links
                 .iter()
-                .chain(&service.forms)
+                .chain(&texts.forms)
                 .find(|l| {
                     let n = l.name.to_lowercase();
                     n.contains("antragstellung") || n.contains("online")
@@ -550,9 +565,11 @@ mod tests {
     fn every_service_of_the_shipped_catalogue_answers_every_aspect() {
         let catalog = Catalog::shipped();
         for service in catalog.services().iter().filter(|s| s.citizen_facing) {
-            assert!(!service_answer(service).text().is_empty());
+            let texts = catalog.texts(service).unwrap();
+            assert!(!service_answer(service, &texts).text().is_empty());
             for aspect in Aspect::ALL {
-                let a = aspect_answer(service, aspect, &catalog, &Whereabouts::default());
+                let place = Whereabouts::default();
+                let a = aspect_answer(service, &texts, aspect, &catalog, &place);
                 assert!(
                     a.text().contains(&service.name) || a.text().contains("Stand"),
                     "{} {aspect:?}",
@@ -563,10 +580,29 @@ mod tests {
     }
 
     #[test]
+    fn without_its_texts_a_service_is_named_with_its_page() {
+        let catalog = Catalog::shipped();
+        let pass = catalog.service("1063453").unwrap();
+        let text = unavailable_answer(pass).text();
+        assert!(
+            text.starts_with("Reisepass\n\nDie Beschreibung dieser Leistung kann ich gerade nicht"),
+            "{text}"
+        );
+        assert!(text.contains("Mehr dazu und Termin: https://"), "{text}");
+    }
+
+    #[test]
     fn location_answers_name_offices_with_addresses() {
         let catalog = Catalog::shipped();
         let pass = catalog.service("1063453").unwrap();
-        let a = aspect_answer(pass, Aspect::Location, &catalog, &Whereabouts::default());
+        let texts = catalog.texts(pass).unwrap();
+        let a = aspect_answer(
+            pass,
+            &texts,
+            Aspect::Location,
+            &catalog,
+            &Whereabouts::default(),
+        );
         assert!(!a.offices.is_empty());
         assert!(a.offices.iter().all(|o| !o.address.is_empty()));
     }

@@ -109,7 +109,7 @@ pub fn authority(service: &Service, catalog: &Catalog) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::ImportReport;
+    use crate::content::{ImportReport, ServiceRecord};
 
     const MUENCHEN: &str = "091620000000";
     const KREIS: &str = "065340000000";
@@ -118,16 +118,16 @@ mod tests {
     /// Reisepass.
     fn catalog() -> Catalog {
         let munich = Catalog::shipped();
-        let mut services: Vec<Service> = munich
+        let mut services: Vec<ServiceRecord> = munich
             .services()
             .iter()
             .filter(|s| s.regions == [MUENCHEN])
-            .cloned()
+            .map(|s| munich.record(s).unwrap())
             .collect();
-        let mut copy = munich.service("1063453").unwrap().clone();
-        copy.id = "kreis-pass".into();
-        copy.regions = vec![KREIS.into()];
-        copy.authorities = vec!["Landkreis Beispiel".into()];
+        let mut copy = munich.record(munich.service("1063453").unwrap()).unwrap();
+        copy.service.id = "kreis-pass".into();
+        copy.service.regions = vec![KREIS.into()];
+        copy.service.authorities = vec!["Landkreis Beispiel".into()];
         services.push(copy);
         Catalog::new(
             services,

@@ -1052,12 +1052,20 @@ impl Engine {
         score: Option<f32>,
     ) -> Reply {
         let catalog = &self.snapshot.catalog;
-        let (kind, mut answer) = match aspect {
-            Some(aspect) => (
-                ReplyKind::Aspect,
-                answer::aspect_answer(service, aspect, catalog, place),
-            ),
-            None => (ReplyKind::Service, answer::service_answer(service)),
+        let kind = match aspect {
+            Some(_) => ReplyKind::Aspect,
+            None => ReplyKind::Service,
+        };
+        let mut answer = match (catalog.texts(service), aspect) {
+            (Ok(texts), Some(aspect)) => {
+                answer::aspect_answer(service, &texts, aspect, catalog, place)
+            }
+            (Ok(texts), None) => answer::service_answer(service, &texts),
+            // Only a built folder's texts file changed after it was opened gets here.
+            (Err(error), _) => {
+                tracing::error!("{error}");
+                answer::unavailable_answer(service)
+            }
         };
         // Several authorities offer this service here and the citizen's place is unknown:
         // say whose answer this is, and offer the others.
@@ -1176,7 +1184,11 @@ impl Engine {
         // Asking which one is pointless when the part asked for is the same for all
         // ("wo kann ich beglaubigen lassen?": the same offices).
         if let Some(aspect) = aspect
-            && same_for_all(aspect, services.iter().map(|(s, _)| *s))
+            && same_for_all(
+                aspect,
+                &self.snapshot.catalog,
+                services.iter().map(|(s, _)| *s),
+            )
             && let Some(&(service, score)) = services.first()
         {
             return self.service_reply(state, place, service, Some(aspect), confidence, score);
@@ -1371,11 +1383,25 @@ impl Engine {
     }
 }
 
-/// True when `aspect` has the same answer for every one of `services`: same offices for
-/// where to go and appointments, same fees, same online link.
-fn same_for_all<'a>(aspect: Aspect, mut services: impl Iterator<Item = &'a Service>) -> bool {
+/// True when `aspect` has the same answer for every one of `services` (of `catalog`): same
+/// offices for where to go and appointments, same fees, same online link. Fees that cannot
+/// be read are never the same.
+fn same_for_all<'a>(
+    aspect: Aspect,
+    catalog: &Catalog,
+    mut services: impl Iterator<Item = &'a Service>,
+) -> bool {
     let Some(first) = services.next() else {
         return true;
+    };
+    // The fees' text, `None` when the texts cannot be read.
+    let fees = |s: &Service| {
+        let texts = catalog.texts(s).ok()?;
+        Some(texts.fees.as_ref().map(|f| f.text.clone()))
+    };
+    let first_fees = match aspect {
+        Aspect::Fees => fees(first),
+        _ => None,
     };
     fn offices(s: &Service) -> Vec<&str> {
         let mut ids: Vec<&str> = s.offices.iter().map(|o| o.office_id.as_str()).collect();
@@ -1384,9 +1410,7 @@ fn same_for_all<'a>(aspect: Aspect, mut services: impl Iterator<Item = &'a Servi
     }
     services.all(|other| match aspect {
         Aspect::Location | Aspect::Appointment => offices(first) == offices(other),
-        Aspect::Fees => {
-            first.fees.as_ref().map(|f| &f.text) == other.fees.as_ref().map(|f| &f.text)
-        }
+        Aspect::Fees => first_fees.is_some() && fees(other) == first_fees,
         Aspect::Online => {
             first.online.as_ref().map(|o| &o.url) == other.online.as_ref().map(|o| &o.url)
         }

@@ -13,7 +13,7 @@ use tantivy::{DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Searcher, Te
 use super::lexicon::{self, BuildStep, Lexicon, Progress};
 use super::query::{AnalyzedQuery, QueryTerm, TermOrigin};
 use super::schema::{FieldBoosts, Fields, NO_REGION, ServiceField};
-use crate::content::{Catalog, RichText, Service};
+use crate::content::{Catalog, RichText, Service, ServiceTexts, TextsError};
 use crate::geo::{self, Scope, ScopeTerms};
 use crate::text::{self, Synonyms, TypoCorrector, Vocabulary, typo};
 
@@ -139,7 +139,9 @@ impl CatalogIndex {
         dir: Option<&Path>,
         progress: Progress<'_>,
     ) -> tantivy::Result<CatalogIndex> {
-        let lexicon = Lexicon::derive(catalog, options.german_analysis, progress);
+        let unreadable = |e: TextsError| tantivy::TantivyError::InvalidArgument(e.to_string());
+        let lexicon =
+            Lexicon::derive(catalog, options.german_analysis, progress).map_err(unreadable)?;
         let fields = Fields::new(lexicon.tokenizer_name());
         let index = match dir {
             Some(dir) => Index::create_in_dir(dir, fields.schema.clone())?,
@@ -167,7 +169,14 @@ impl CatalogIndex {
             } else {
                 Vec::new()
             };
-            writer.add_document(document(&fields, ordinal as u64, service, &inherited))?;
+            let texts = catalog.texts_at(ordinal).map_err(unreadable)?;
+            writer.add_document(document(
+                &fields,
+                ordinal as u64,
+                service,
+                &texts,
+                &inherited,
+            ))?;
             done += 1;
             if done % 256 == 0 || done == total {
                 progress(BuildStep::Indexing, done, total);
@@ -671,11 +680,12 @@ pub(crate) fn idf(doc_freq: u64, doc_count: u64) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// The tantivy document of one service.
+/// The tantivy document of one service and its texts.
 fn document(
     fields: &Fields,
     ordinal: u64,
     service: &Service,
+    texts: &ServiceTexts,
     inherited_keywords: &[&String],
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
@@ -698,22 +708,18 @@ fn document(
         doc.add_text(fields.keywords, keyword);
     }
     let mut body = |rich: &RichText| doc.add_text(fields.body, &rich.text);
-    body(&service.description);
-    for rich in [
-        &service.fees,
-        &service.process_time,
-        &service.responsibility,
-    ]
-    .into_iter()
-    .flatten()
+    body(&texts.description);
+    for rich in [&texts.fees, &texts.process_time, &texts.responsibility]
+        .into_iter()
+        .flatten()
     {
         body(rich);
     }
-    for link in service
+    for link in texts
         .prerequisites
         .iter()
-        .chain(&service.requirements)
-        .chain(&service.forms)
+        .chain(&texts.requirements)
+        .chain(&texts.forms)
     {
         doc.add_text(fields.body, &link.name);
     }

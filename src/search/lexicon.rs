@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 
 use super::variants::Variants;
-use crate::content::Catalog;
+use crate::content::{Catalog, TextsError};
 use crate::text::{self, Dictionary};
 
 /// The name under which our German analyzer is registered with tantivy.
@@ -68,9 +68,14 @@ pub(crate) struct StoredLexicon {
 }
 
 impl Lexicon {
-    /// Derives everything from the catalogue's texts.
-    pub fn derive(catalog: &Catalog, german_analysis: bool, progress: Progress<'_>) -> Lexicon {
-        let counts = word_counts(catalog, progress);
+    /// Derives everything from the catalogue's texts; a text that cannot be read is an
+    /// error.
+    pub fn derive(
+        catalog: &Catalog,
+        german_analysis: bool,
+        progress: Progress<'_>,
+    ) -> Result<Lexicon, TextsError> {
+        let counts = word_counts(catalog, progress)?;
         let variants = variants(catalog, &counts);
         let dictionary = german_analysis.then(|| Arc::new(Dictionary::from_words(counts.keys())));
         let mut analyzer = analyzer(dictionary.as_ref());
@@ -90,12 +95,12 @@ impl Lexicon {
                     .collect()
             })
             .collect();
-        Lexicon {
+        Ok(Lexicon {
             dictionary,
             names,
             qualifiers,
             variants,
-        }
+        })
     }
 
     /// The lexicon from its stored parts.
@@ -153,16 +158,20 @@ pub(crate) fn citizen_facing(catalog: &Catalog) -> u64 {
 
 /// How many citizen-facing services contain each analysed word (name, keywords,
 /// description, fees): the compound-splitting dictionary and the weights of name words.
-fn word_counts(catalog: &Catalog, progress: Progress<'_>) -> HashMap<String, u64> {
+fn word_counts(
+    catalog: &Catalog,
+    progress: Progress<'_>,
+) -> Result<HashMap<String, u64>, TextsError> {
     let mut analyzer = text::retrieval_analyzer();
     let mut counts: HashMap<String, u64> = HashMap::new();
     let total = citizen_facing(catalog);
     let mut done = 0;
     for service in catalog.services().iter().filter(|s| s.citizen_facing) {
+        let long = catalog.texts(service)?;
         let texts = std::iter::once(service.name.as_str())
             .chain(service.keywords.iter().map(String::as_str))
-            .chain(std::iter::once(service.description.text.as_str()))
-            .chain(service.fees.iter().map(|f| f.text.as_str()));
+            .chain(std::iter::once(long.description.text.as_str()))
+            .chain(long.fees.iter().map(|f| f.text.as_str()));
         let mut words = HashSet::new();
         for t in texts {
             words.extend(text::tokens(&mut analyzer, t));
@@ -175,7 +184,7 @@ fn word_counts(catalog: &Catalog, progress: Progress<'_>) -> HashMap<String, u64
             progress(BuildStep::Analysing, done, total);
         }
     }
-    counts
+    Ok(counts)
 }
 
 /// The near-duplicate variants among the citizen-facing services, told apart by the whole
@@ -221,7 +230,8 @@ mod tests {
         let mut steps = Vec::new();
         let lexicon = Lexicon::derive(&catalog, true, &mut |step, done, total| {
             steps.push((step, done, total))
-        });
+        })
+        .unwrap();
         assert_eq!(steps.last().map(|s| s.1), steps.last().map(|s| s.2));
         let bytes = postcard::to_stdvec(&lexicon.to_stored()).unwrap();
         let dictionary = lexicon.dictionary.as_ref().unwrap().as_bytes().to_vec();
@@ -242,7 +252,7 @@ mod tests {
 
     #[test]
     fn the_baseline_has_no_dictionary() {
-        let lexicon = Lexicon::derive(&Catalog::shipped(), false, &mut |_, _, _| {});
+        let lexicon = Lexicon::derive(&Catalog::shipped(), false, &mut |_, _, _| {}).unwrap();
         assert!(lexicon.dictionary.is_none());
         assert_eq!(lexicon.tokenizer_name(), DEFAULT_TOKENIZER);
     }

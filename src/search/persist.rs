@@ -5,7 +5,11 @@
 //!
 //! - `manifest.toml`: format and analyzer version, content version, index options, counts
 //!   and the sizes of the files below; written last, read first;
-//! - `catalog.bin`: the imported catalogue ([`Catalog`], postcard);
+//! - `catalog.bin`: the imported catalogue without the services' long texts ([`Catalog`]:
+//!   services, offices, content version and import report; postcard), read into memory;
+//! - `texts.bin`: the services' long texts ([`crate::content::ServiceTexts`], postcard, with
+//!   a table of offsets), memory-mapped and decoded per answer: the bulk of a large
+//!   catalogue never becomes anonymous memory;
 //! - `lexicon.bin`: per service its analysed name, qualifying words and variants (postcard);
 //! - `dictionary.fst`: the compound dictionary (German analysis only);
 //! - `index/`: the tantivy index (memory-mapped when opened).
@@ -13,11 +17,12 @@
 //! The file names are the constants below; [`build`] writes a folder, [`open`] reads it.
 //!
 //! ```
-//! use sophia::search::persist::{self, CATALOG_FILE, MANIFEST_FILE};
+//! use sophia::search::persist::{self, CATALOG_FILE, MANIFEST_FILE, TEXTS_FILE};
 //! let dir = tempfile::tempdir().unwrap();
 //! let out = dir.path().join("built");
 //! persist::build(&sophia::content::Catalog::shipped(), Default::default(), &out, &mut |_, _, _| {}).unwrap();
 //! assert!(out.join(MANIFEST_FILE).is_file() && out.join(CATALOG_FILE).is_file());
+//! assert!(out.join(TEXTS_FILE).is_file());
 //! ```
 //!
 //! A build is written to a temporary folder beside the target and renamed into place at
@@ -25,6 +30,7 @@
 //! index.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -32,16 +38,19 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog_index::{CatalogIndex, IndexOptions};
 use super::lexicon::{Lexicon, Progress, StoredLexicon};
-use crate::content::Catalog;
+use crate::content::texts::{self as service_texts, MappedTexts, TextStore};
+use crate::content::{Catalog, Heads};
 use crate::text::{self, Dictionary};
 
 /// The version of the folder's layout and file formats; a folder of another version must
-/// be built again.
-pub const FORMAT_VERSION: u32 = 1;
+/// be built again. 2: the services' long texts in a file of their own (`texts.bin`).
+pub const FORMAT_VERSION: u32 = 2;
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.toml";
 /// The catalogue's file name.
 pub const CATALOG_FILE: &str = "catalog.bin";
+/// The services' long texts' file name (memory-mapped when opened).
+pub const TEXTS_FILE: &str = "texts.bin";
 /// The lexicon's file name.
 pub const LEXICON_FILE: &str = "lexicon.bin";
 /// The compound dictionary's file name.
@@ -266,13 +275,15 @@ pub fn build(
     let index = CatalogIndex::create(catalog, options, Some(&index_dir), progress)
         .map_err(|error| index_error(&index_dir, error))?;
     let mut files = BTreeMap::new();
+    let texts_path = partial.path.join(TEXTS_FILE);
+    files.insert(TEXTS_FILE.to_string(), write_texts(catalog, &texts_path)?);
     let mut write = |name: &str, bytes: &[u8]| {
         let path = partial.path.join(name);
         std::fs::write(&path, bytes).map_err(|e| io(&path, "write", e))?;
         files.insert(name.to_string(), bytes.len() as u64);
         Ok::<(), BuiltError>(())
     };
-    write(CATALOG_FILE, &encode(catalog, CATALOG_FILE)?)?;
+    write(CATALOG_FILE, &encode(&catalog.heads(), CATALOG_FILE)?)?;
     let lexicon = index.lexicon();
     write(LEXICON_FILE, &encode(&lexicon.to_stored(), LEXICON_FILE)?)?;
     if let Some(dictionary) = &lexicon.dictionary {
@@ -366,18 +377,47 @@ pub fn open(dir: &Path, options: &IndexOptions) -> Result<Built, BuiltError> {
 /// assert!(persist::read_catalog(&out, &manifest).unwrap().service("1063453").is_some());
 /// ```
 pub fn read_catalog(dir: &Path, manifest: &Manifest) -> Result<Catalog, BuiltError> {
-    let catalog: Catalog = decode(&read(dir, CATALOG_FILE, manifest)?, dir, CATALOG_FILE)?;
-    if catalog.version() != manifest.content {
+    let heads: Heads = decode(&read(dir, CATALOG_FILE, manifest)?, dir, CATALOG_FILE)?;
+    if heads.version() != manifest.content {
         return Err(corrupt(
             &dir.join(CATALOG_FILE),
             format!(
                 "content version {}, the manifest says {}",
-                catalog.version(),
+                heads.version(),
                 manifest.content
             ),
         ));
     }
-    Ok(catalog)
+    let path = dir.join(TEXTS_FILE);
+    check_size(&path, TEXTS_FILE, manifest)?;
+    let texts = MappedTexts::open(&path, heads.len()).map_err(|e| corrupt(&path, e))?;
+    Ok(Catalog::from_heads(heads, TextStore::Mapped(texts)))
+}
+
+/// Writes the texts of every service of `catalog` to `path`; returns its size.
+fn write_texts(catalog: &Catalog, path: &Path) -> Result<u64, BuiltError> {
+    let file = std::fs::File::create(path).map_err(|e| io(path, "write", e))?;
+    let mut out = std::io::BufWriter::new(file);
+    let texts = (0..catalog.services().len()).map(|i| catalog.texts_at(i));
+    let size = service_texts::write(texts, &mut out).map_err(|e| io(path, "write", e))?;
+    out.flush().map_err(|e| io(path, "write", e))?;
+    Ok(size)
+}
+
+/// Checks the size of the file `name` of the folder (at `path`) against the manifest,
+/// without reading it.
+fn check_size(path: &Path, name: &str, manifest: &Manifest) -> Result<(), BuiltError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| io(path, "read", e))?
+        .len();
+    match manifest.files.get(name) {
+        Some(&expected) if expected == size => Ok(()),
+        Some(&expected) => Err(corrupt(
+            path,
+            format!("{size} bytes, {expected} were written"),
+        )),
+        None => Err(corrupt(path, format!("not listed in {MANIFEST_FILE}"))),
+    }
 }
 
 /// Reads one file of the folder, checking its size against the manifest.
@@ -581,6 +621,81 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_of_the_previous_format_is_refused_naming_it() {
+        let (_dir, out) = built("built");
+        let path = out.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let current = format!("format = {FORMAT_VERSION}");
+        assert!(text.contains(&current), "{text}");
+        std::fs::write(&path, text.replace(&current, "format = 1")).unwrap();
+        let err = open(&out, &IndexOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&out.display().to_string())
+                && err.contains("built in format 1")
+                && err.contains("run `sophia build` again"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_texts_are_mapped_and_the_same_as_imported() {
+        let (_dir, out) = built("built");
+        let built = open(&out, &IndexOptions::default()).unwrap();
+        let shipped = Catalog::shipped();
+        assert!(built.catalog.texts_are_mapped());
+        assert_eq!(built.catalog.services(), shipped.services());
+        for (ordinal, service) in shipped.services().iter().enumerate() {
+            assert_eq!(
+                built.catalog.texts_at(ordinal).unwrap(),
+                shipped.texts(service).unwrap(),
+                "{}",
+                service.id
+            );
+        }
+    }
+
+    #[test]
+    fn a_truncated_or_damaged_texts_file_is_named() {
+        let (_dir, out) = built("built");
+        let path = out.join(TEXTS_FILE);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
+        let err = open(&out, &IndexOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&path.display().to_string()) && err.contains("bytes,"),
+            "{err}"
+        );
+        // The same size, the frame broken: refused when opened.
+        let mut damaged = bytes.clone();
+        let end = damaged.len();
+        damaged[end - 1] ^= 0xff;
+        std::fs::write(&path, &damaged).unwrap();
+        let err = open(&out, &IndexOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&path.display().to_string()) && err.contains("damaged"),
+            "{err}"
+        );
+        // The same size and frame, one service's texts broken: an error naming the file
+        // and the service when an answer needs them, not before.
+        let mut damaged = bytes.clone();
+        damaged[8..16].fill(0xff);
+        std::fs::write(&path, &damaged).unwrap();
+        let built = open(&out, &IndexOptions::default()).unwrap();
+        let first = &built.catalog.services()[0];
+        let err = built.catalog.texts(first).unwrap_err().to_string();
+        assert!(
+            err.contains(&path.display().to_string()) && err.contains(&first.id),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_missing_or_damaged_file_is_named() {
         let (_dir, out) = built("built");
         std::fs::remove_file(out.join(DICTIONARY_FILE)).unwrap();
@@ -588,6 +703,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("dictionary.fst: cannot read"), "{err}");
+        std::fs::remove_file(out.join(TEXTS_FILE)).unwrap();
+        let err = open(&out, &IndexOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("texts.bin: cannot read"), "{err}");
         let (_dir, out) = built("built");
         std::fs::write(out.join(LEXICON_FILE), b"\x05garbage").unwrap();
         let err = open(&out, &IndexOptions::default())
