@@ -25,11 +25,14 @@ pub struct Site {
     pub name: String,
     /// The offices' positions in [`Catalog::offices`], in source order.
     pub offices: Vec<usize>,
-    /// The analysed words naming the site (with compound parts).
-    tokens: HashSet<String>,
+    /// The analysed words naming the site (with compound parts), as positions in
+    /// [`OfficeIndex`]'s vocabulary, ascending.
+    #[serde(skip)]
+    tokens: Box<[u32]>,
     /// The words of its own names and street, not of keywords, unit or city: only these
-    /// make a question name this site.
-    primary: HashSet<String>,
+    /// make a question name this site (ascending, as `tokens`).
+    #[serde(skip)]
+    primary: Box<[u32]>,
 }
 
 /// A site matching a question.
@@ -44,13 +47,19 @@ pub struct OfficeHit {
 }
 
 /// The searchable names of all offices.
+///
+/// Each analysed word is stored once, in the vocabulary; the sites refer to it by
+/// position (a Germany-wide catalogue repeats the same few thousand words over tens of
+/// thousands of sites).
 #[derive(Debug, Clone, Default)]
 pub struct OfficeIndex {
     sites: Vec<Site>,
-    /// Per token: how many sites contain it.
-    site_freq: HashMap<String, usize>,
-    /// Per token of the sites' own names and streets: the sites, ascending.
-    primary_sites: HashMap<String, Vec<usize>>,
+    /// Every analysed word of the sites: its position is its id.
+    vocabulary: HashMap<Box<str>, u32>,
+    /// Per word id: how many sites contain it.
+    site_freq: Vec<u32>,
+    /// Per word id: the sites that have it among their own names and streets, ascending.
+    primary_sites: Vec<Vec<u32>>,
 }
 
 /// The site name of an office: its name without the trailing unit code in parentheses
@@ -95,7 +104,13 @@ impl OfficeIndex {
     pub fn build(catalog: &Catalog, analyzer: &TextAnalyzer) -> OfficeIndex {
         let mut analyzer = analyzer.clone();
         let mut sites: Vec<Site> = Vec::new();
+        // While building: per site its word ids, own names' ones flagged.
+        let mut words: Vec<HashSet<(u32, bool)>> = Vec::new();
         let mut by_key: HashMap<(String, String), usize> = HashMap::new();
+        let mut vocabulary: HashMap<Box<str>, u32> = HashMap::new();
+        // The same texts (streets, units, cities, keywords) recur over many offices: each
+        // distinct one is analysed once.
+        let mut analysed: HashMap<String, Vec<u32>> = HashMap::new();
         for (ordinal, office) in catalog.offices().iter().enumerate() {
             let name = site_name(&office.name).to_string();
             let key = (
@@ -106,42 +121,57 @@ impl OfficeIndex {
                 sites.push(Site {
                     name: name.clone(),
                     offices: Vec::new(),
-                    tokens: HashSet::new(),
-                    primary: HashSet::new(),
+                    tokens: Box::default(),
+                    primary: Box::default(),
                 });
+                words.push(HashSet::new());
                 sites.len() - 1
             });
             sites[site].offices.push(ordinal);
-            // Numbers (house numbers, "Team 2") name no office: a citizen's "2" picks a
-            // choice.
-            let mut analyse = |text: &str| -> Vec<String> {
-                text::tokens(&mut analyzer, text)
-                    .into_iter()
-                    .filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))
-                    .collect()
-            };
             let (primary, secondary) = naming_words(office);
-            for text in primary {
-                let tokens = analyse(&text);
-                sites[site].primary.extend(tokens.iter().cloned());
-                sites[site].tokens.extend(tokens);
-            }
-            for text in secondary {
-                sites[site].tokens.extend(analyse(&text));
+            let texts = primary.into_iter().map(|t| (t, true));
+            for (text, own) in texts.chain(secondary.into_iter().map(|t| (t, false))) {
+                if !analysed.contains_key(&text) {
+                    // Numbers (house numbers, "Team 2") name no office: a citizen's "2"
+                    // picks a choice.
+                    let ids = text::tokens(&mut analyzer, &text)
+                        .into_iter()
+                        .filter(|t| !t.bytes().all(|b| b.is_ascii_digit()))
+                        .map(|t| {
+                            let next = vocabulary.len() as u32;
+                            *vocabulary.entry(t.into_boxed_str()).or_insert(next)
+                        })
+                        .collect();
+                    analysed.insert(text.clone(), ids);
+                }
+                words[site].extend(analysed[&text].iter().map(|&id| (id, own)));
             }
         }
-        let mut site_freq: HashMap<String, usize> = HashMap::new();
-        let mut primary_sites: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, site) in sites.iter().enumerate() {
-            for token in &site.tokens {
-                *site_freq.entry(token.clone()).or_default() += 1;
+        let mut site_freq = vec![0u32; vocabulary.len()];
+        let mut primary_sites = vec![Vec::new(); vocabulary.len()];
+        for (i, (site, words)) in sites.iter_mut().zip(words).enumerate() {
+            let mut tokens: Vec<u32> = words.iter().map(|&(id, _)| id).collect();
+            tokens.sort_unstable();
+            tokens.dedup();
+            let mut primary: Vec<u32> = words
+                .iter()
+                .filter(|&&(_, own)| own)
+                .map(|&(id, _)| id)
+                .collect();
+            primary.sort_unstable();
+            primary.dedup();
+            for &id in &tokens {
+                site_freq[id as usize] += 1;
             }
-            for token in &site.primary {
-                primary_sites.entry(token.clone()).or_default().push(i);
+            for &id in &primary {
+                primary_sites[id as usize].push(i as u32);
             }
+            site.tokens = tokens.into_boxed_slice();
+            site.primary = primary.into_boxed_slice();
         }
         OfficeIndex {
             sites,
+            vocabulary,
             site_freq,
             primary_sites,
         }
@@ -171,21 +201,20 @@ impl OfficeIndex {
             return Vec::new();
         }
         let generic_from = (self.sites.len() as f32 * GENERIC_SHARE).max(2.0);
-        // Per word: its terms, and whether it names few sites.
-        let word_terms: Vec<(Vec<&str>, bool)> = words
+        // Per word: the ids of its terms the sites know, and whether it names few sites.
+        let word_terms: Vec<(Vec<u32>, bool)> = words
             .iter()
             .map(|&w| {
-                let terms: Vec<&str> = query
+                let terms: Vec<u32> = query
                     .terms
                     .iter()
                     .filter(|t| t.word == w)
-                    .map(|t| t.text.as_str())
+                    .filter_map(|t| self.vocabulary.get(t.text.as_str()).copied())
                     .collect();
                 let freq = terms
                     .iter()
-                    .filter_map(|t| self.site_freq.get(*t))
+                    .map(|&t| self.site_freq[t as usize])
                     .min()
-                    .copied()
                     .unwrap_or(0);
                 let distinctive = freq > 0 && (freq as f32) < generic_from;
                 (terms, distinctive)
@@ -201,9 +230,8 @@ impl OfficeIndex {
             .iter()
             .filter(|(_, rare)| *rare)
             .flat_map(|(terms, _)| terms)
-            .filter_map(|t| self.primary_sites.get(*t))
-            .flatten()
-            .copied()
+            .flat_map(|&t| &self.primary_sites[t as usize])
+            .map(|&site| site as usize)
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
@@ -222,10 +250,10 @@ impl OfficeIndex {
                 let mut covered = 0.0;
                 let mut distinctive = 0;
                 for (terms, rare) in &word_terms {
-                    if terms.iter().any(|t| site.tokens.contains(*t)) {
+                    if terms.iter().any(|t| site.tokens.binary_search(t).is_ok()) {
                         covered += if *rare { 1.0 } else { GENERIC_WEIGHT };
-                        distinctive +=
-                            usize::from(*rare && terms.iter().any(|t| site.primary.contains(*t)));
+                        let own = terms.iter().any(|t| site.primary.binary_search(t).is_ok());
+                        distinctive += usize::from(*rare && own);
                     }
                 }
                 (distinctive > 0).then(|| OfficeHit {
