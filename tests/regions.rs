@@ -63,8 +63,6 @@ fn two_regions() -> Catalog {
         copy.id = format!("mb-{id}");
         copy.offices = vec![ServiceOffice {
             office_id: KREIS_OFFICE.to_string(),
-            appointment_url: None,
-            online_url: None,
         }];
         copy.regions = vec![MARBURG_BIEDENKOPF.to_string()];
         copy.attribution = "Landkreis Marburg-Biedenkopf (Testdaten)".to_string();
@@ -111,8 +109,6 @@ fn two_regions() -> Catalog {
     pass.id = "wi-1063453".into();
     pass.offices = vec![ServiceOffice {
         office_id: WIESBADEN_OFFICE.to_string(),
-        appointment_url: None,
-        online_url: None,
     }];
     pass.regions = vec![WIESBADEN.to_string()];
     pass.authorities = vec!["Landeshauptstadt Wiesbaden".into()];

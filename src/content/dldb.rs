@@ -16,8 +16,8 @@ use super::import::{
     is_citizen_facing, push_keyword,
 };
 use super::{
-    Address, Link, Office, RichText, Service, ServiceOffice, ServiceRecord, ServiceTexts,
-    is_safe_url,
+    Address, Link, Office, OfficeLinks, RichText, Service, ServiceOffice, ServiceRecord,
+    ServiceTexts, is_safe_url,
 };
 
 /// The attribution of the shipped Munich catalogue.
@@ -322,7 +322,7 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<ServiceRe
         }
     };
 
-    let offices = service_offices(obj, at)?;
+    let (offices, office_links) = service_offices(obj, at)?;
     let slot_minutes = match obj.get("duration") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
@@ -350,6 +350,7 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<ServiceRe
         links: link_list(obj, "links", at)?,
         legal: link_list(obj, "legal", at)?,
         responsibility,
+        office_links,
     };
     let service = Service {
         id,
@@ -371,9 +372,13 @@ fn service(record: &Value, at: &RecordAt, attribution: &str) -> Result<ServiceRe
 }
 
 /// Reads `locations[]` of a service record: the offices offering it.
-fn service_offices(obj: &Map<String, Value>, at: &RecordAt) -> Result<Vec<ServiceOffice>, Warning> {
+/// Returns the offices and the service's booking links at them.
+fn service_offices(
+    obj: &Map<String, Value>,
+    at: &RecordAt,
+) -> Result<(Vec<ServiceOffice>, Vec<OfficeLinks>), Warning> {
     let items = match obj.get("locations") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None | Some(Value::Null) => return Ok((Vec::new(), Vec::new())),
         Some(Value::Array(items)) => items,
         Some(other) => {
             return Err(at.warn(
@@ -383,6 +388,7 @@ fn service_offices(obj: &Map<String, Value>, at: &RecordAt) -> Result<Vec<Servic
         }
     };
     let mut offices = Vec::new();
+    let mut links = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let field = format!("locations[{i}].location");
         let office_id = item
@@ -394,13 +400,16 @@ fn service_offices(obj: &Map<String, Value>, at: &RecordAt) -> Result<Vec<Servic
             .and_then(|a| a.get("link"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        offices.push(ServiceOffice {
-            office_id,
-            appointment_url,
-            online_url: None,
-        });
+        if appointment_url.is_some() {
+            links.push(OfficeLinks {
+                office_id: office_id.clone(),
+                appointment_url,
+                online_url: None,
+            });
+        }
+        offices.push(ServiceOffice { office_id });
     }
-    Ok(offices)
+    Ok((offices, links))
 }
 
 /// The services an office names, each with its online application link.
@@ -500,7 +509,6 @@ fn join_offices(
     online_links: &OnlineLinks,
     report: &mut ImportReport,
 ) {
-    let mut services: Vec<&mut Service> = records.iter_mut().map(|r| &mut r.service).collect();
     if offices.is_empty() {
         return;
     }
@@ -509,15 +517,15 @@ fn join_offices(
         .enumerate()
         .map(|(i, o)| (o.id.clone(), i))
         .collect();
-    let service_index: HashMap<String, usize> = services
+    let service_index: HashMap<String, usize> = records
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.id.clone(), i))
+        .map(|(i, r)| (r.service.id.clone(), i))
         .collect();
 
     // Service side -> office side.
     let mut dangling: BTreeMap<String, usize> = BTreeMap::new();
-    for service in services.iter() {
+    for service in records.iter().map(|r| &r.service) {
         for link in &service.offices {
             match office_index.get(&link.office_id) {
                 Some(&i) if !offices[i].service_ids.contains(&service.id) => {
@@ -539,22 +547,22 @@ fn join_offices(
                 *dangling.entry(service_id.clone()).or_default() += 1;
                 continue;
             };
-            let service = &mut services[si];
-            match service
+            let record = &mut records[si];
+            if !record
+                .service
                 .offices
-                .iter_mut()
-                .find(|o| o.office_id == office.id)
+                .iter()
+                .any(|o| o.office_id == office.id)
             {
-                Some(existing) => {
-                    if existing.online_url.is_none() {
-                        existing.online_url = online;
-                    }
-                }
-                None => service.offices.push(ServiceOffice {
+                record.service.offices.push(ServiceOffice {
                     office_id: office.id.clone(),
-                    appointment_url: None,
-                    online_url: online,
-                }),
+                });
+            }
+            if online.is_some() {
+                let links = record.texts.links_at_mut(&office.id);
+                if links.online_url.is_none() {
+                    links.online_url = online;
+                }
             }
         }
     }
@@ -864,7 +872,7 @@ mod tests {
         assert_eq!(i.offices[0].service_ids, vec!["2", "1"]);
         assert_eq!(i.services[1].service.offices[0].office_id, "10");
         assert_eq!(
-            i.services[1].service.offices[0].online_url.as_deref(),
+            i.services[1].texts.office_links[0].online_url.as_deref(),
             Some("https://o.de")
         );
         assert!(

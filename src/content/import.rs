@@ -170,7 +170,7 @@ pub(crate) enum UrlField {
     Appointment,
     /// `Service::online`.
     Online,
-    /// `ServiceOffice::appointment_url`.
+    /// `OfficeLinks::appointment_url`.
     OfficeAppointment,
     /// `Service::prerequisites`.
     Prerequisites,
@@ -208,8 +208,8 @@ pub(crate) fn drop_unsafe_service_urls(
     if online.is_none() {
         service.online = None;
     }
-    for office in &mut service.offices {
-        check(UrlField::OfficeAppointment, &mut office.appointment_url);
+    for links in &mut texts.office_links {
+        check(UrlField::OfficeAppointment, &mut links.appointment_url);
     }
     for (field, list) in [
         (UrlField::Prerequisites, &mut texts.prerequisites),

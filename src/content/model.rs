@@ -51,9 +51,29 @@ impl RichText {
     }
 }
 
-/// Where a service is offered: the join of a service and one office.
+/// Where a service is offered: the join of a service and one office. The service's own
+/// links at the office are its texts' [`ServiceTexts::office_links`].
+///
+/// ```
+/// let o = sophia::content::ServiceOffice { office_id: "10546".into() };
+/// assert_eq!(o.office_id, "10546");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceOffice {
+    /// Id of the office (`Office::id`).
+    pub office_id: String,
+}
+
+/// A service's own links at one of its offices: only an answer naming the office shows
+/// them.
+///
+/// ```
+/// let l = sophia::content::OfficeLinks { office_id: "10546".into(),
+///     appointment_url: Some("https://termin.example/10546".into()), online_url: None };
+/// assert!(l.appointment_url.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeLinks {
     /// Id of the office (`Office::id`).
     pub office_id: String,
     /// Booking link for this service at this office.
@@ -137,6 +157,42 @@ pub struct ServiceTexts {
     pub legal: Vec<Link>,
     /// Who is responsible, as free text.
     pub responsibility: Option<RichText>,
+    /// Its own links at its offices (booking, online application), for the offices that
+    /// have any.
+    pub office_links: Vec<OfficeLinks>,
+}
+
+impl ServiceTexts {
+    /// The service's own links at the office `office_id`, if it has any there.
+    ///
+    /// ```
+    /// use sophia::content::{OfficeLinks, ServiceTexts};
+    /// let texts = ServiceTexts { office_links: vec![OfficeLinks { office_id: "7".into(),
+    ///     appointment_url: Some("https://t.example/7".into()), online_url: None }], ..Default::default() };
+    /// assert!(texts.links_at("7").is_some() && texts.links_at("8").is_none());
+    /// ```
+    pub fn links_at(&self, office_id: &str) -> Option<&OfficeLinks> {
+        self.office_links.iter().find(|l| l.office_id == office_id)
+    }
+
+    /// The links at `office_id`, added when the service has none there yet.
+    pub(crate) fn links_at_mut(&mut self, office_id: &str) -> &mut OfficeLinks {
+        match self
+            .office_links
+            .iter()
+            .position(|l| l.office_id == office_id)
+        {
+            Some(i) => &mut self.office_links[i],
+            None => {
+                self.office_links.push(OfficeLinks {
+                    office_id: office_id.to_string(),
+                    appointment_url: None,
+                    online_url: None,
+                });
+                self.office_links.last_mut().expect("just pushed")
+            }
+        }
+    }
 }
 
 /// A whole service as an importer reads it: the [`Service`] and its [`ServiceTexts`].

@@ -25,8 +25,8 @@ use std::collections::HashSet;
 use regex::Regex;
 
 use super::{
-    Catalog, ImportReport, Link, Office, RichText, Service, ServiceOffice, ServiceRecord,
-    ServiceTexts,
+    Catalog, ImportReport, Link, Office, OfficeLinks, RichText, Service, ServiceOffice,
+    ServiceRecord, ServiceTexts,
 };
 use crate::geo::{Places, Point};
 
@@ -432,6 +432,15 @@ impl<'a> Localizer<'a> {
             links: self.links(&t.links),
             legal: t.legal.clone(),
             responsibility: t.responsibility.as_ref().map(|r| self.rich(r)),
+            office_links: t
+                .office_links
+                .iter()
+                .map(|l| OfficeLinks {
+                    office_id: self.id(&l.office_id),
+                    appointment_url: l.appointment_url.clone(),
+                    online_url: l.online_url.clone(),
+                })
+                .collect(),
         };
         let service = Service {
             id: self.id(&s.id),
@@ -452,8 +461,6 @@ impl<'a> Localizer<'a> {
                 .iter()
                 .map(|o| ServiceOffice {
                     office_id: self.id(&o.office_id),
-                    appointment_url: o.appointment_url.clone(),
-                    online_url: o.online_url.clone(),
                 })
                 .collect(),
             citizen_facing: true,

@@ -331,6 +331,7 @@ impl Reader<'_, '_> {
                 .filter(|r| !r.is_empty()),
             fees: parts.fees.filter(|f| !f.is_empty()),
             process_time: parts.process_time.filter(|p| !p.is_empty()),
+            office_links: Vec::new(),
         };
         let citizen_facing = is_citizen_facing(&texts.description, texts.fees.as_ref(), &keywords);
         let service = Service {
@@ -588,8 +589,6 @@ fn join(
         if !service.offices.iter().any(|o| o.office_id == office.id) {
             service.offices.push(ServiceOffice {
                 office_id: office.id.clone(),
-                appointment_url: None,
-                online_url: None,
             });
         }
         if !office.service_ids.contains(&service.id) {

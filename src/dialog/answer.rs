@@ -136,14 +136,14 @@ impl Answer {
         self.push_list("ul", lines, lis);
     }
 
-    /// Names offices: each with address, phone and page, listed in the text and in
-    /// [`Answer::offices`].
-    pub fn offices(&mut self, offices: &[&Office], service: Option<&Service>) {
+    /// Names offices: each with address, phone and page (the service's booking link there
+    /// when its `texts` have one), listed in the text and in [`Answer::offices`].
+    pub fn offices(&mut self, offices: &[&Office], texts: Option<&ServiceTexts>) {
         let mut items = Vec::new();
         for office in offices.iter().take(MAX_OFFICES) {
-            let url = service
-                .and_then(|s| s.offices.iter().find(|o| o.office_id == office.id))
-                .and_then(|o| o.appointment_url.clone())
+            let url = texts
+                .and_then(|t| t.links_at(&office.id))
+                .and_then(|l| l.appointment_url.clone())
                 .or_else(|| office.url.clone());
             let address = office.address.one_line();
             let mut line = office.name.clone();
@@ -364,7 +364,7 @@ pub fn aspect_answer(
                 {
                     answer.paragraph(&format!("Von {label} aus die nächsten zuerst:"));
                 }
-                answer.offices(&offices, Some(service));
+                answer.offices(&offices, Some(texts));
             }
         }
         Aspect::Online => match online_link(service, texts) {
@@ -395,7 +395,7 @@ pub fn aspect_answer(
             let offices = place.offices(service, catalog);
             if !offices.is_empty() {
                 answer.paragraph("Termine gibt es an diesen Standorten:");
-                answer.offices(&offices, Some(service));
+                answer.offices(&offices, Some(texts));
             }
         }
     }
@@ -488,10 +488,12 @@ fn online_link(service: &Service, texts: &ServiceTexts) -> Option<String> {
                 .map(|l| l.url.clone())
         })
         .or_else(|| {
+            // The first office's, in the order of the service's offices.
             service
                 .offices
                 .iter()
-                .find_map(|o| o.online_url.clone())
+                .filter_map(|o| texts.links_at(&o.office_id))
+                .find_map(|l| l.online_url.clone())
                 .filter(|url| Some(url) != service.url.as_ref())
         })
         .filter(|url| is_safe_url(url))
