@@ -294,3 +294,31 @@ fn build_synthetic_writes_the_scale_catalogue_and_refuses_content_with_it() {
         "{err}"
     );
 }
+
+#[test]
+fn texts_damaged_after_opening_answer_without_them_never_panic() {
+    let (_dir, out, output) = build_shipped();
+    assert!(output.status.success());
+    // Every service's texts overwritten, the frame and the offsets intact: the folder
+    // opens, and each answer finds its service's texts unreadable.
+    let manifest = sophia::search::persist::Manifest::read(&out).unwrap();
+    let path = out.join("texts.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let table = bytes.len() - 16 - 8 * (manifest.counts.services as usize + 1);
+    bytes[8..table].fill(0xff);
+    std::fs::write(&path, &bytes).unwrap();
+    let snapshot = Snapshot::from_built(&out, &PackLibrary::shipped(), Config::shipped()).unwrap();
+    let engine = Engine::new(Arc::new(snapshot), ContextCodec::new(b"damaged"));
+    let reply = engine.respond(&ChatRequest::new("Was kostet ein Reisepass?"));
+    assert_eq!(reply.sources[0].title, "Reisepass", "{}", reply.text);
+    assert!(
+        reply
+            .text
+            .contains("Die Beschreibung dieser Leistung kann ich gerade nicht anzeigen"),
+        "{}",
+        reply.text
+    );
+    for question in QUESTIONS {
+        engine.respond(&ChatRequest::new(question));
+    }
+}
