@@ -1,6 +1,6 @@
 //! `sophia build`: the catalogue's index written to a folder, with progress on a terminal.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -45,7 +45,7 @@ pub fn run(catalog: &Catalog, config: &Config, out: &Path) -> Result<()> {
     let built = persist::build(catalog, options, out, &mut progress);
     bar.finish_and_clear();
     let manifest = built?;
-    println!(
+    outln!(
         "built {} services, {} offices, index {:.1} MB in {:.1} s → {}",
         manifest.counts.indexed,
         manifest.counts.offices,

@@ -1,11 +1,20 @@
 //! The `sophia` command line: ask, eval, serve, report.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+
+/// `println!` that returns a failed write (a closed pipe: `sophia ask … | head`) as an error
+/// of the command instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
 
 mod build_command;
 
@@ -166,11 +175,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`sophia eval … | head`): nothing more to say.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// True when `error` is a write to standard output whose reader has gone.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -207,7 +225,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let started = std::time::Instant::now();
                 let (catalog, _) =
                     sophia::content::synthetic::catalogue(usize::from(*authorities), *seed);
-                println!(
+                outln!(
                     "synthetic catalogue of {authorities} authorities: {} services, {} offices, generated in {:.1} s",
                     catalog.services().len(),
                     catalog.offices().len(),
@@ -268,7 +286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ContextCodec::random(),
             );
             if explain {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&engine.explain(&question))?
                 );
@@ -281,9 +299,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let reply = engine.respond(&request);
             if json {
-                println!("{}", serde_json::to_string_pretty(&reply)?);
+                outln!("{}", serde_json::to_string_pretty(&reply)?);
             } else {
-                println!("{}", reply.text);
+                outln!("{}", reply.text);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -312,10 +330,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         eval::conversation::parse(&name, &text).map_err(anyhow::Error::msg)?;
                     let report = eval::conversation::run(&engine, &set);
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&report)?);
+                        outln!("{}", serde_json::to_string_pretty(&report)?);
                     } else {
-                        println!("== {name}");
-                        println!("{}", report.render(misses));
+                        outln!("== {name}");
+                        outln!("{}", report.render(misses));
                     }
                     continue;
                 }
@@ -324,14 +342,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     for case in &cases {
                         let explanation = engine.explain(&case.q);
                         let line = serde_json::json!({"case": case, "explanation": explanation});
-                        println!("{line}");
+                        outln!("{line}");
                     }
                     continue;
                 }
                 let results = eval::run(answerer, &cases);
                 let report = eval::Report::new(&results);
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&report)?);
+                    outln!("{}", serde_json::to_string_pretty(&report)?);
                 } else {
                     let catalog = &engine.snapshot().catalog;
                     let title = |id: &str| match (catalog.service(id), id.strip_prefix("office:")) {
@@ -342,8 +360,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         },
                         (None, None) => format!("unknown id {id}"),
                     };
-                    println!("== {}", file.display());
-                    println!("{}", report.render(misses, &title));
+                    outln!("== {}", file.display());
+                    outln!("{}", report.render(misses, &title));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -355,9 +373,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(toml) => toml,
                 Err(errors) => {
                     for error in &errors {
-                        println!("error: {error}");
+                        outln!("error: {error}");
                     }
-                    println!("{} errors; nothing written", errors.len());
+                    outln!("{} errors; nothing written", errors.len());
                     return Ok(ExitCode::FAILURE);
                 }
             };
@@ -368,7 +386,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .with_context(|| format!("{}: cannot write", partial.display()))?;
             std::fs::rename(&partial, &out)
                 .with_context(|| format!("{}: cannot write", out.display()))?;
-            println!("{answers} answers written to {}", out.display());
+            outln!("{answers} answers written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { paths } => {
@@ -378,14 +396,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let findings = sophia::check::check(&paths, &catalog);
             for finding in &findings {
-                println!("{finding}");
+                outln!("{finding}");
             }
             let errors = findings
                 .iter()
                 .filter(|f| f.severity == sophia::check::Severity::Error)
                 .count();
             let warnings = findings.len() - errors;
-            println!("{errors} errors, {warnings} warnings");
+            outln!("{errors} errors, {warnings} warnings");
             Ok(if errors == 0 {
                 ExitCode::SUCCESS
             } else {
@@ -447,9 +465,9 @@ fn run_report(command: &ReportCommand) -> Result<ExitCode> {
                 eprintln!("warning: skipped {bad}");
             }
             if *json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                outln!("{}", serde_json::to_string_pretty(&report)?);
             } else {
-                print!("{}", report.render());
+                write!(std::io::stdout(), "{}", report.render())?;
             }
             Ok(ExitCode::SUCCESS)
         }
