@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(import) = dldb::import(("services.json", services), locations, "Fuzz") {
         // Every id an office lists is a service that was imported or skipped, never empty.
-        for service in &import.services {
-            assert!(!service.id.is_empty());
+        for record in &import.services {
+            assert!(!record.service.id.is_empty());
         }
     }
 });
