@@ -161,20 +161,28 @@ fn a_wrong_analyzer_version_is_refused_naming_the_folder() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
-#[test]
-fn a_truncated_catalogue_is_named() {
-    let (_dir, out, output) = build_shipped();
+/// Builds the shipped content, cuts the file `name` of the folder in half and asks from it:
+/// the command must fail naming that file as damaged. Returns the folder (kept alive by the
+/// temporary directory).
+fn ask_with_half_of(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, out, output) = build_shipped();
     assert!(output.status.success());
-    let catalog = out.join("catalog.bin");
-    let bytes = std::fs::read(&catalog).unwrap();
-    std::fs::write(&catalog, &bytes[..bytes.len() / 2]).unwrap();
+    let file = out.join(name);
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let output = sophia(&["--built", out.to_str().unwrap(), "ask", "Reisepass"]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(
-        err.contains(&catalog.display().to_string()) && err.contains("damaged"),
+        err.contains(&file.display().to_string()) && err.contains("damaged"),
         "{err}"
     );
+    (dir, out)
+}
+
+#[test]
+fn a_truncated_catalogue_is_named() {
+    let (_dir, out) = ask_with_half_of("catalog.bin");
     let err = Snapshot::from_built(&out, &PackLibrary::shipped(), Config::shipped())
         .unwrap_err()
         .to_string();
@@ -183,18 +191,7 @@ fn a_truncated_catalogue_is_named() {
 
 #[test]
 fn a_truncated_texts_file_is_named() {
-    let (_dir, out, output) = build_shipped();
-    assert!(output.status.success());
-    let texts = out.join("texts.bin");
-    let bytes = std::fs::read(&texts).unwrap();
-    std::fs::write(&texts, &bytes[..bytes.len() / 2]).unwrap();
-    let output = sophia(&["--built", out.to_str().unwrap(), "ask", "Reisepass"]);
-    assert_eq!(output.status.code(), Some(1));
-    let err = stderr(&output);
-    assert!(
-        err.contains(&texts.display().to_string()) && err.contains("damaged"),
-        "{err}"
-    );
+    ask_with_half_of("texts.bin");
 }
 
 #[test]
