@@ -280,6 +280,76 @@ fn max_suffix_chars() -> usize {
     SUFFIXES.iter().map(String::len).max().unwrap_or(0)
 }
 
+/// [`SUFFIXES`] as a trie of bytes: walking it from the DFA state reached after a
+/// vocabulary term tries every ending at once, sharing the common beginnings ("e", "en",
+/// "ern") and leaving a branch as soon as the DFA can no longer match.
+struct SuffixTrie {
+    /// Node 0 is the root (the empty ending).
+    nodes: Vec<SuffixNode>,
+}
+
+#[derive(Default)]
+struct SuffixNode {
+    /// The path from the root to this node is one of the endings.
+    is_suffix: bool,
+    children: Vec<(u8, usize)>,
+}
+
+impl SuffixTrie {
+    fn new<'a>(suffixes: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut nodes = vec![SuffixNode::default()];
+        for suffix in suffixes {
+            let mut node = 0;
+            for &byte in suffix.as_bytes() {
+                node = match nodes[node].children.iter().find(|(b, _)| *b == byte) {
+                    Some(&(_, child)) => child,
+                    None => {
+                        nodes.push(SuffixNode::default());
+                        let child = nodes.len() - 1;
+                        nodes[node].children.push((byte, child));
+                        child
+                    }
+                };
+            }
+            nodes[node].is_suffix = true;
+        }
+        SuffixTrie { nodes }
+    }
+
+    /// Calls `visit(ending, state)` for every ending after which `dfa`, started in `state`,
+    /// is not dead: `state` is then the DFA's state after the ending.
+    fn walk(&self, dfa: &DFA, state: u32, visit: &mut impl FnMut(&str, u32)) {
+        let mut path = String::new();
+        self.walk_from(0, dfa, state, &mut path, visit);
+    }
+
+    fn walk_from(
+        &self,
+        node: usize,
+        dfa: &DFA,
+        state: u32,
+        path: &mut String,
+        visit: &mut impl FnMut(&str, u32),
+    ) {
+        if self.nodes[node].is_suffix {
+            visit(path, state);
+        }
+        for &(byte, child) in &self.nodes[node].children {
+            let next = dfa.transition(state, byte);
+            if next == SINK_STATE {
+                continue;
+            }
+            // The endings are ASCII, so every byte is a whole character.
+            path.push(char::from(byte));
+            self.walk_from(child, dfa, next, path, visit);
+            path.pop();
+        }
+    }
+}
+
+static SUFFIX_TRIE: LazyLock<SuffixTrie> =
+    LazyLock::new(|| SuffixTrie::new(SUFFIXES.iter().map(String::as_str)));
+
 /// Walks the vocabulary with a Levenshtein DFA of a whole (unstemmed) word and accepts
 /// every term that could still be completed to a match (the DFA is not dead after it)
 /// and is long enough that one of [`SUFFIXES`] can complete it. The exact check with the
@@ -422,30 +492,31 @@ impl TypoCorrector {
                 .count()
                 .saturating_sub(max + max_suffix_chars()),
         };
-        let mut prefixes = Vec::new();
-        let mut stream = self.vocabulary.map.search(automaton).into_stream();
-        while let Some((key, _)) = stream.next() {
-            if let Ok(prefix) = std::str::from_utf8(key) {
-                prefixes.push(prefix.to_string());
-            }
-        }
         let mut found = Vec::new();
         let mut surface = String::new();
-        for prefix in prefixes {
-            for suffix in SUFFIXES.iter() {
-                surface.clear();
-                surface.push_str(&prefix);
-                surface.push_str(suffix);
-                let Some(distance) = exact(dfa.eval(&surface)) else {
-                    continue;
+        let mut stream = self
+            .vocabulary
+            .map
+            .search_with_state(automaton)
+            .into_stream();
+        while let Some((key, _, (after_prefix, _))) = stream.next() {
+            let Ok(prefix) = std::str::from_utf8(key) else {
+                continue;
+            };
+            SUFFIX_TRIE.walk(dfa, after_prefix, &mut |suffix, state| {
+                let Some(distance) = exact(dfa.distance(state)) else {
+                    return;
                 };
                 if distance == 0 {
                     // The word itself is an inflected form of a known term: not a typo.
-                    continue;
+                    return;
                 }
+                surface.clear();
+                surface.push_str(prefix);
+                surface.push_str(suffix);
                 let term = stem_word(&surface);
                 if !Self::is_candidate(&term) || distance > max_edits(term.chars().count()) {
-                    continue;
+                    return;
                 }
                 if let Some(doc_freq) = self.vocabulary.doc_freq(&term) {
                     found.push(Correction {
@@ -454,7 +525,7 @@ impl TypoCorrector {
                         doc_freq,
                     });
                 }
-            }
+            });
         }
         found
     }
@@ -612,6 +683,46 @@ mod tests {
 
     fn analysed(word: &str) -> String {
         stem_word(&normalize_word(word))
+    }
+
+    /// The trie walk finds exactly the endings, with their distances, that evaluating
+    /// term + ending with the whole DFA finds.
+    #[test]
+    fn suffix_trie_walk_agrees_with_whole_evaluation() {
+        let builder = LevenshteinAutomatonBuilder::new(2, true);
+        for (word, prefix) in [
+            ("gewerbeanmeldnug", "gewerbeanmeld"),
+            ("staatsangehorigkiet", "staatsangehor"),
+            ("zeugnisen", "zeugnis"),
+            ("fuhrerchein", "fuhr"),
+            ("wohnung", "xyz"),
+        ] {
+            let dfa = builder.build_dfa(word);
+            let mut state = dfa.initial_state();
+            for &byte in prefix.as_bytes() {
+                state = dfa.transition(state, byte);
+            }
+            let mut walked = std::collections::BTreeSet::new();
+            SUFFIX_TRIE.walk(&dfa, state, &mut |suffix, end| {
+                if let Some(distance) = exact(dfa.distance(end)) {
+                    assert!(
+                        walked.insert((suffix.to_string(), distance)),
+                        "{suffix} twice"
+                    );
+                }
+            });
+            let whole: std::collections::BTreeSet<(String, u8)> = SUFFIXES
+                .iter()
+                .filter_map(|suffix| {
+                    exact(dfa.eval(format!("{prefix}{suffix}"))).map(|d| (suffix.clone(), d))
+                })
+                .collect();
+            assert_eq!(walked, whole, "{word} from {prefix}");
+        }
+        // Every distinct ending is one node of the trie.
+        let distinct: std::collections::HashSet<&String> = SUFFIXES.iter().collect();
+        let ends = SUFFIX_TRIE.nodes.iter().filter(|n| n.is_suffix).count();
+        assert_eq!(ends, distinct.len());
     }
 
     #[test]
