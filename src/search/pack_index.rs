@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
-use super::query::{AnalyzedQuery, TermOrigin};
+use super::query::{AnalyzedQuery, TermOrigin, parts_credit};
 use crate::text::{self, Synonyms};
 
 /// Credit of a word met only through compound parts ("reisen ... Pass" for "Reisepass"):
@@ -24,21 +24,9 @@ const COMMON_SHARE: usize = 20;
 /// message, not for filler or a typo: typos this long are corrected before.
 const TOPIC_WORD_LEN: usize = 8;
 
-/// How well a question holding the terms `holds` covers query word `word`: fully through
-/// the word itself, a synonym or a correction; through compound parts at most
-/// [`PART_CREDIT`].
-fn word_match(query: &AnalyzedQuery, word: usize, holds: &impl Fn(&str) -> bool) -> f32 {
-    let whole = query
-        .terms
-        .iter()
-        .filter(|t| t.word == word && !matches!(t.origin, TermOrigin::Part { .. }))
-        .any(|t| holds(&t.text));
-    if whole {
-        1.0
-    } else {
-        PART_CREDIT * query.word_match(word, holds)
-    }
-}
+/// The id of a term in a [`PackIndex`]: the questions' terms are interned, so matching a
+/// message compares numbers, not strings.
+type TermId = u32;
 
 /// What a pack question stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -50,19 +38,25 @@ pub enum Target {
     Service(usize),
 }
 
-/// One analysed word of a pack question: its own term first, then its compound parts; and
-/// the alternatives the synonym rules give for it ("pass" also stands for "reisepass").
+/// One analysed word of a pack question: its own term, its compound parts, and the
+/// alternatives the synonym rules give for it ("pass" also stands for "reisepass").
 #[derive(Debug, Clone)]
 struct QuestionWord {
-    terms: Vec<String>,
-    alternatives: Vec<String>,
+    own: TermId,
+    parts: Vec<TermId>,
+    alternatives: Vec<TermId>,
     weight: f32,
 }
 
 impl QuestionWord {
     /// True when the word is `term` or a synonym of it.
-    fn is(&self, term: &str) -> bool {
-        self.terms[0] == term || self.alternatives.iter().any(|a| a == term)
+    fn is(&self, term: TermId) -> bool {
+        self.own == term || self.alternatives.contains(&term)
+    }
+
+    /// True when the word or one of its compound parts is `term`.
+    fn has(&self, term: TermId) -> bool {
+        self.own == term || self.parts.contains(&term)
     }
 }
 
@@ -71,7 +65,49 @@ struct Question {
     target: Target,
     text: String,
     words: Vec<QuestionWord>,
+    /// Every term of the question (own, parts, alternatives), sorted, each once.
+    holds: Vec<TermId>,
     total: f32,
+}
+
+impl Question {
+    fn holds(&self, term: TermId) -> bool {
+        self.holds.binary_search(&term).is_ok()
+    }
+}
+
+/// A word of the message as [`PackIndex::matches`] weighs it: its terms as ids (`None` for
+/// a term no question holds), split by how they came from the word.
+struct MessageWord {
+    weight: f32,
+    /// The word itself, its synonyms and corrections.
+    whole: Vec<TermId>,
+    /// The head part of a compound, when a question holds it.
+    head: Vec<TermId>,
+    /// The other parts; `modifiers` counts also those no question holds.
+    modifiers: Vec<TermId>,
+    modifier_count: usize,
+    has_parts: bool,
+}
+
+impl MessageWord {
+    /// How well a question covers the word: fully through the word itself, a synonym or
+    /// a correction; through compound parts at most [`PART_CREDIT`].
+    fn covered_by(&self, question: &Question) -> f32 {
+        if self.whole.iter().any(|&t| question.holds(t)) {
+            return 1.0;
+        }
+        if !self.has_parts {
+            return 0.0;
+        }
+        let head = self.head.iter().any(|&t| question.holds(t));
+        let found = self
+            .modifiers
+            .iter()
+            .filter(|&&t| question.holds(t))
+            .count();
+        PART_CREDIT * parts_credit(head, self.modifier_count, found)
+    }
 }
 
 /// A pack question matching a message.
@@ -107,9 +143,13 @@ pub struct PackHit {
 #[derive(Debug, Clone, Default)]
 pub struct PackIndex {
     questions: Vec<Question>,
-    postings: HashMap<String, Vec<u32>>,
-    /// Per term: inverse frequency among the targets.
-    idf: HashMap<String, f32>,
+    /// The interned terms of the questions and of their alternatives.
+    ids: HashMap<String, TermId>,
+    /// Per term id: the questions holding it (as own term, part or alternative).
+    postings: Vec<Vec<u32>>,
+    /// Per term id: inverse frequency among the targets; `None` for a term only met as
+    /// a synonym rule's alternative.
+    idf: Vec<Option<f32>>,
     /// The weight of a term no question holds.
     unseen_idf: f32,
 }
@@ -139,46 +179,69 @@ impl PackIndex {
         }
         let n = targets.len().max(1) as f32;
         let idf_of = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        let idf: HashMap<String, f32> = targets_of
-            .iter()
-            .map(|(term, targets)| (term.clone(), idf_of(targets.len() as f32)))
-            .collect();
-        let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut indexed = Vec::with_capacity(analysed.len());
+        let mut index = PackIndex {
+            unseen_idf: idf_of(0.0),
+            ..PackIndex::default()
+        };
+        // Known terms first, in a stable order, so ids do not depend on hashing.
+        let mut known: Vec<(&String, &HashSet<Target>)> = targets_of.iter().collect();
+        known.sort_by(|a, b| a.0.cmp(b.0));
+        for (term, targets) in known {
+            let id = index.intern(term);
+            index.idf[id as usize] = Some(idf_of(targets.len() as f32));
+        }
         for (position, (target, question, words)) in analysed.into_iter().enumerate() {
             let words: Vec<QuestionWord> = words
                 .into_iter()
-                .map(|terms| QuestionWord {
-                    weight: idf.get(&terms[0]).copied().unwrap_or(0.0),
-                    alternatives: synonyms.alternatives(&terms[0]).to_vec(),
-                    terms,
+                .map(|terms| {
+                    let ids: Vec<TermId> = terms.iter().map(|t| index.intern(t)).collect();
+                    QuestionWord {
+                        weight: index.idf[ids[0] as usize].unwrap_or(0.0),
+                        alternatives: synonyms
+                            .alternatives(&terms[0])
+                            .iter()
+                            .map(|a| index.intern(a))
+                            .collect(),
+                        own: ids[0],
+                        parts: ids[1..].to_vec(),
+                    }
                 })
                 .collect();
-            let mut seen = HashSet::new();
-            for term in words
+            let mut holds: Vec<TermId> = words
                 .iter()
-                .flat_map(|w| w.terms.iter().chain(&w.alternatives))
-            {
-                if seen.insert(term.clone()) {
-                    postings
-                        .entry(term.clone())
-                        .or_default()
-                        .push(position as u32);
-                }
+                .flat_map(|w| {
+                    std::iter::once(&w.own)
+                        .chain(&w.parts)
+                        .chain(&w.alternatives)
+                })
+                .copied()
+                .collect();
+            holds.sort_unstable();
+            holds.dedup();
+            for &term in &holds {
+                index.postings[term as usize].push(position as u32);
             }
-            indexed.push(Question {
+            index.questions.push(Question {
                 target,
                 text: question.to_string(),
                 total: words.iter().map(|w| w.weight).sum(),
                 words,
+                holds,
             });
         }
-        PackIndex {
-            questions: indexed,
-            postings,
-            idf,
-            unseen_idf: idf_of(0.0),
+        index
+    }
+
+    /// The id of `term`, given a new one when the index has none yet.
+    fn intern(&mut self, term: &str) -> TermId {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
         }
+        let id = self.postings.len() as TermId;
+        self.ids.insert(term.to_string(), id);
+        self.postings.push(Vec::new());
+        self.idf.push(None);
+        id
     }
 
     /// Number of questions.
@@ -193,7 +256,11 @@ impl PackIndex {
 
     /// True when some question holds the analysed term.
     pub fn knows(&self, term: &str) -> bool {
-        self.idf.contains_key(term)
+        self.idf_of(term).is_some()
+    }
+
+    fn idf_of(&self, term: &str) -> Option<f32> {
+        self.ids.get(term).and_then(|&id| self.idf[id as usize])
     }
 
     /// The best-matching question per target, best first, at most `limit` targets.
@@ -204,30 +271,41 @@ impl PackIndex {
         if self.questions.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let mut words: Vec<(usize, f32)> = Vec::new();
-        let mut candidates: HashSet<u32> = HashSet::new();
+        let ids: Vec<Option<TermId>> = query
+            .terms
+            .iter()
+            .map(|t| self.ids.get(t.text.as_str()).copied())
+            .collect();
+        let mut words: Vec<MessageWord> = Vec::new();
         let mut lists: Vec<&Vec<u32>> = Vec::new();
         for word in query.words() {
-            let terms = query.terms.iter().filter(|t| t.word == word);
-            let known_here = terms
-                .clone()
-                .filter_map(|t| self.idf.get(&t.text).map(|&idf| (t, idf)))
-                .collect::<Vec<_>>();
-            let weight = known_here
-                .iter()
-                .filter(|(t, _)| !matches!(t.origin, TermOrigin::Part { .. }))
-                .map(|&(_, idf)| idf)
+            let terms = || {
+                query
+                    .terms
+                    .iter()
+                    .zip(&ids)
+                    .filter(move |(t, _)| t.word == word)
+            };
+            let known_here = || {
+                terms().filter_map(|(t, &id)| {
+                    let id = id?;
+                    self.idf[id as usize].map(|idf| (t, id, idf))
+                })
+            };
+            let weight = known_here()
+                .filter(|(t, _, _)| !matches!(t.origin, TermOrigin::Part { .. }))
+                .map(|(_, _, idf)| idf)
                 .fold(None, |m: Option<f32>, w| Some(m.map_or(w, |m| m.max(w))));
             let weight = match weight {
                 Some(weight) => weight,
                 // Only compound parts known here, or only known to the catalogue: the word
                 // counts fully and the question must earn it.
-                None if !known_here.is_empty() || terms.clone().any(|t| !t.is_unknown()) => {
+                None if known_here().next().is_some() || terms().any(|(t, _)| !t.is_unknown()) => {
                     self.unseen_idf
                 }
                 // A long word nobody knows is what the question is about ("Elterngeld",
                 // "Stadtbibliothek"), not filler: no question can earn it.
-                None if terms.clone().any(|t| {
+                None if terms().any(|(t, _)| {
                     t.origin == TermOrigin::Exact && t.text.chars().count() >= TOPIC_WORD_LEN
                 }) =>
                 {
@@ -235,58 +313,77 @@ impl PackIndex {
                 }
                 None => continue,
             };
-            for (term, _) in &known_here {
-                if let Some(list) = self.postings.get(&term.text) {
-                    lists.push(list);
+            for (_, id, _) in known_here() {
+                lists.push(&self.postings[id as usize]);
+            }
+            let mut message_word = MessageWord {
+                weight,
+                whole: Vec::new(),
+                head: Vec::new(),
+                modifiers: Vec::new(),
+                modifier_count: 0,
+                has_parts: false,
+            };
+            for (term, &id) in terms() {
+                match term.origin {
+                    TermOrigin::Part { head } => {
+                        message_word.has_parts = true;
+                        if !head {
+                            message_word.modifier_count += 1;
+                        }
+                        match (head, id) {
+                            (true, Some(id)) => message_word.head.push(id),
+                            (false, Some(id)) => message_word.modifiers.push(id),
+                            (_, None) => {}
+                        }
+                    }
+                    _ => message_word.whole.extend(id),
                 }
             }
-            words.push((word, weight));
+            words.push(message_word);
         }
         // Questions sharing a rare word are the candidates; the lists of words in many
         // questions ("beantragen") only when the question has no rarer word: a question
         // matching on common words alone cannot reach the similarity floor.
         let common = self.questions.len() / COMMON_SHARE;
-        let rare: Vec<&Vec<u32>> = lists
+        let rare = lists.iter().any(|l| l.len() <= common);
+        let mut candidates: Vec<u32> = lists
             .iter()
-            .copied()
-            .filter(|l| l.len() <= common)
+            .filter(|l| !rare || l.len() <= common)
+            .flat_map(|l| l.iter().copied())
             .collect();
-        for list in if rare.is_empty() { &lists } else { &rare } {
-            candidates.extend(list.iter());
-        }
-        let total: f32 = words.iter().map(|(_, w)| w).sum();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let total: f32 = words.iter().map(|w| w.weight).sum();
         if total <= 0.0 {
             return Vec::new();
         }
-        let (parts, whole): (Vec<_>, Vec<_>) = query
-            .terms
-            .iter()
-            .partition(|t| matches!(t.origin, TermOrigin::Part { .. }));
-        let query_terms: HashSet<&str> = whole.iter().map(|t| t.text.as_str()).collect();
-        let query_parts: HashSet<&str> = parts.iter().map(|t| t.text.as_str()).collect();
-        let mut best: HashMap<Target, PackHit> = HashMap::new();
+        let mut whole_ids = Vec::new();
+        let mut part_ids = Vec::new();
+        for (term, id) in query.terms.iter().zip(&ids) {
+            let Some(id) = *id else { continue };
+            match term.origin {
+                TermOrigin::Part { .. } => part_ids.push(id),
+                _ => whole_ids.push(id),
+            }
+        }
+        // Per target its best question: position, recall, precision, similarity.
+        let mut best: HashMap<Target, (usize, f32, f32, f32)> = HashMap::new();
         for position in candidates {
-            let question = &self.questions[position as usize];
-            let holds = |term: &str| {
-                question
-                    .words
-                    .iter()
-                    .any(|w| w.is(term) || w.terms[1..].iter().any(|t| t == term))
-            };
+            let position = position as usize;
+            let question = &self.questions[position];
             let found: f32 = words
                 .iter()
-                .map(|&(word, weight)| weight * word_match(query, word, &holds))
+                .map(|w| w.weight * w.covered_by(question))
                 .sum();
             let recall = found / total;
             let covered: f32 = question
                 .words
                 .iter()
                 .map(|w| {
-                    if query_terms.iter().any(|t| w.is(t)) {
+                    if whole_ids.iter().any(|&t| w.is(t)) {
                         w.weight
-                    } else if w.terms.iter().any(|t| {
-                        query_terms.contains(t.as_str()) || query_parts.contains(t.as_str())
-                    }) {
+                    } else if whole_ids.iter().chain(&part_ids).any(|&t| w.has(t)) {
                         w.weight * PART_CREDIT
                     } else {
                         0.0
@@ -306,23 +403,23 @@ impl PackIndex {
             if similarity <= 0.0 {
                 continue;
             }
-            let better = best
-                .get(&question.target)
-                .is_none_or(|b| similarity > b.similarity);
+            let better = best.get(&question.target).is_none_or(|b| similarity > b.3);
             if better {
-                best.insert(
-                    question.target,
-                    PackHit {
-                        target: question.target,
-                        question: question.text.clone(),
-                        recall,
-                        precision,
-                        similarity,
-                    },
-                );
+                best.insert(question.target, (position, recall, precision, similarity));
             }
         }
-        let mut hits: Vec<PackHit> = best.into_values().collect();
+        let mut hits: Vec<PackHit> = best
+            .into_iter()
+            .map(
+                |(target, (position, recall, precision, similarity))| PackHit {
+                    target,
+                    question: self.questions[position].text.clone(),
+                    recall,
+                    precision,
+                    similarity,
+                },
+            )
+            .collect();
         hits.sort_by(|a, b| {
             b.similarity
                 .total_cmp(&a.similarity)

@@ -9,6 +9,23 @@ const HEAD_ONLY: f32 = 0.25;
 /// for EU citizens): hardly related.
 const MODIFIERS_ONLY: f32 = 0.15;
 
+/// How well the parts of an unknown compound cover it when the whole word does not
+/// match: mostly whether its head matches (`head`), then the share of its `modifiers`
+/// (other parts) that match (`modifiers_found` of them). See
+/// [`AnalyzedQuery::word_match`] (its tests are this function's).
+pub(crate) fn parts_credit(head: bool, modifiers: usize, modifiers_found: usize) -> f32 {
+    let modifiers_found = if modifiers == 0 {
+        1.0
+    } else {
+        modifiers_found as f32 / modifiers as f32
+    };
+    if head {
+        HEAD_ONLY + (1.0 - HEAD_ONLY) * modifiers_found
+    } else {
+        MODIFIERS_ONLY * modifiers_found
+    }
+}
+
 /// Where a query term came from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind")]
@@ -87,36 +104,31 @@ impl AnalyzedQuery {
     /// does not know, mostly whether its head matches ("Hundesteuer" is not answered by a
     /// service about dogs).
     pub fn word_match(&self, word: usize, matched: impl Fn(&str) -> bool) -> f32 {
-        let terms: Vec<&QueryTerm> = self.terms.iter().filter(|t| t.word == word).collect();
-        if terms
-            .iter()
-            .any(|t| !matches!(t.origin, TermOrigin::Part { .. }) && matched(&t.text))
-        {
+        let terms = || self.terms.iter().filter(move |t| t.word == word);
+        if terms().any(|t| !matches!(t.origin, TermOrigin::Part { .. }) && matched(&t.text)) {
             return 1.0;
         }
-        let parts: Vec<&&QueryTerm> = terms
-            .iter()
-            .filter(|t| matches!(t.origin, TermOrigin::Part { .. }))
-            .collect();
-        if parts.is_empty() {
-            return 0.0;
+        let mut parts = false;
+        let mut head = false;
+        let (mut modifiers, mut modifiers_found) = (0, 0);
+        for term in terms() {
+            match term.origin {
+                TermOrigin::Part { head: true } => {
+                    parts = true;
+                    head = head || matched(&term.text);
+                }
+                TermOrigin::Part { head: false } => {
+                    parts = true;
+                    modifiers += 1;
+                    modifiers_found += usize::from(matched(&term.text));
+                }
+                _ => {}
+            }
         }
-        let head = parts
-            .iter()
-            .any(|t| t.origin == TermOrigin::Part { head: true } && matched(&t.text));
-        let modifiers: Vec<_> = parts
-            .iter()
-            .filter(|t| t.origin == TermOrigin::Part { head: false })
-            .collect();
-        let modifiers_found = if modifiers.is_empty() {
-            1.0
+        if parts {
+            parts_credit(head, modifiers, modifiers_found)
         } else {
-            modifiers.iter().filter(|t| matched(&t.text)).count() as f32 / modifiers.len() as f32
-        };
-        if head {
-            HEAD_ONLY + (1.0 - HEAD_ONLY) * modifiers_found
-        } else {
-            MODIFIERS_ONLY * modifiers_found
+            0.0
         }
     }
 
