@@ -24,7 +24,7 @@ use tantivy::schema::{Schema, TEXT};
 use tantivy::{Index, IndexReader, TantivyDocument};
 
 mod common;
-use common::{questions, requests};
+use common::{per_request, questions, requests};
 
 /// A raw tantivy index of the citizen-facing services: name, keywords and body text with
 /// tantivy's default tokenizer, and a query parser over the three fields.
@@ -147,6 +147,12 @@ fn bench_mix(c: &mut Criterion) {
         black_box(raw.search(q));
     });
     let ratio = |d: Duration| d.as_secs_f64() / tantivy.as_secs_f64().max(1e-12);
+    let (median, p99, slowest, slowest_median) = per_request(&engine, &requests, 50);
+    println!(
+        "\nrespond per request over {} requests x 50: median {median:?}, p99 {p99:?} \
+         (targets 0.3 ms, 2 ms); slowest {slowest:?} with a median of {slowest_median:?}",
+        requests.len()
+    );
     println!(
         "\nper question: respond {respond:?} ({:.0}x raw tantivy), sophia search {search:?} ({:.0}x), \
          plain-BM25 index search {plain_search:?} ({:.1}x), raw tantivy BM25 {tantivy:?} (1x)",

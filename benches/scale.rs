@@ -19,7 +19,7 @@ use sophia::geo::Scope;
 use sophia::{ChatRequest, Engine, Snapshot};
 
 mod common;
-use common::{questions, requests};
+use common::{per_request, questions, requests};
 
 /// The process's resident memory in MB, from `/proc/self/status` (Linux only).
 fn rss_mb() -> Option<f64> {
@@ -128,6 +128,16 @@ fn bench_scale(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    for (name, mix) in [("tenant region", &scoped), ("location", &by_location)] {
+        let (median, p99, slowest, slowest_median) = per_request(&engine, mix, 20);
+        println!(
+            "\nscale respond per request, scoped by {name}, over {} requests x 20: \
+             median {median:?}, p99 {p99:?} (target 5 ms); slowest {slowest:?} with a \
+             median of {slowest_median:?}",
+            mix.len()
+        );
+    }
 }
 
 criterion_group!(benches, bench_scale);

@@ -104,7 +104,13 @@ pub struct CatalogIndex {
     doc_count: u64,
     /// Where each service is in the index, by its position in the catalogue.
     addresses: Vec<Option<DocAddress>>,
+    /// The inverse: per segment, per document, the service's position in the catalogue
+    /// ([`NO_ORDINAL`] for none). The reader never reloads, so the segments stay.
+    ordinals: Vec<Vec<u32>>,
 }
+
+/// A document of [`CatalogIndex::ordinals`] without a service.
+const NO_ORDINAL: u32 = u32::MAX;
 
 impl std::fmt::Debug for CatalogIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -226,6 +232,7 @@ impl CatalogIndex {
             .transpose()?
             .map(TypoCorrector::new);
         let addresses = addresses(&searcher)?;
+        let ordinals = ordinals(&searcher, &addresses);
         Ok(CatalogIndex {
             reader,
             lexicon,
@@ -235,6 +242,7 @@ impl CatalogIndex {
             options,
             doc_count,
             addresses,
+            ordinals,
         })
     }
 
@@ -525,15 +533,17 @@ impl CatalogIndex {
             }
         };
         let total = query.total_weight().max(f32::EPSILON);
+        let words = query.words();
+        let addresses: Vec<DocAddress> = top.iter().map(|&(_, address)| address).collect();
+        let matched = self.matched_terms(&searcher, &addresses, &known);
         top.into_iter()
-            .filter_map(|(score, address)| {
-                let ordinal = self.ordinal(&searcher, address)?;
-                let matched = self.matched_terms(&searcher, address, &known);
+            .zip(matched)
+            .filter_map(|((score, address), matched)| {
+                let ordinal = self.ordinal(address)?;
                 let weight_of = |title_only: bool| {
-                    query
-                        .words()
-                        .into_iter()
-                        .map(|word| {
+                    words
+                        .iter()
+                        .map(|&word| {
                             let found = |text: &str| {
                                 matched.iter().any(|(m, f)| {
                                     m == text && (!title_only || *f != ServiceField::Body)
@@ -573,31 +583,46 @@ impl CatalogIndex {
         ))
     }
 
-    fn ordinal(&self, searcher: &Searcher, address: DocAddress) -> Option<usize> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let column = segment.fast_fields().u64("ordinal").ok()?;
-        column.first(address.doc_id).map(|o| o as usize)
+    fn ordinal(&self, address: DocAddress) -> Option<usize> {
+        let ordinal = *self
+            .ordinals
+            .get(address.segment_ord as usize)?
+            .get(address.doc_id as usize)?;
+        (ordinal != NO_ORDINAL).then_some(ordinal as usize)
     }
 
-    /// Which of `terms` the document contains, per field.
+    /// Which of `terms` each document of `addresses` contains, per field, in the order
+    /// field by field, term by term. Each term's postings are read once per segment and
+    /// walked through the documents in ascending order.
     fn matched_terms(
         &self,
         searcher: &Searcher,
-        address: DocAddress,
+        addresses: &[DocAddress],
         terms: &[&QueryTerm],
-    ) -> Vec<(String, ServiceField)> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let mut matched = Vec::new();
-        for field in ServiceField::ALL {
-            let Ok(inverted) = segment.inverted_index(self.fields.get(field)) else {
-                continue;
-            };
-            for term in terms {
-                let t = Term::from_field_text(self.fields.get(field), &term.text);
-                if let Ok(Some(mut postings)) = inverted.read_postings(&t, IndexRecordOption::Basic)
-                    && contains(&mut postings, address.doc_id)
-                {
-                    matched.push((term.text.clone(), field));
+    ) -> Vec<Vec<(String, ServiceField)>> {
+        let mut matched = vec![Vec::new(); addresses.len()];
+        let mut by_doc: Vec<usize> = (0..addresses.len()).collect();
+        by_doc.sort_by_key(|&i| (addresses[i].segment_ord, addresses[i].doc_id));
+        for segment_docs in
+            by_doc.chunk_by(|&a, &b| addresses[a].segment_ord == addresses[b].segment_ord)
+        {
+            let segment = searcher.segment_reader(addresses[segment_docs[0]].segment_ord);
+            for field in ServiceField::ALL {
+                let Ok(inverted) = segment.inverted_index(self.fields.get(field)) else {
+                    continue;
+                };
+                for term in terms {
+                    let t = Term::from_field_text(self.fields.get(field), &term.text);
+                    let Ok(Some(mut postings)) =
+                        inverted.read_postings(&t, IndexRecordOption::Basic)
+                    else {
+                        continue;
+                    };
+                    for &i in segment_docs {
+                        if contains(&mut postings, addresses[i].doc_id) {
+                            matched[i].push((term.text.clone(), field));
+                        }
+                    }
                 }
             }
         }
@@ -652,6 +677,22 @@ fn contains(postings: &mut impl DocSet, doc: tantivy::DocId) -> bool {
         first if first > doc => false,
         _ => postings.seek(doc) == doc,
     }
+}
+
+/// Per segment, per document, the position in the catalogue of the service it holds: the
+/// inverse of [`addresses`].
+fn ordinals(searcher: &Searcher, addresses: &[Option<DocAddress>]) -> Vec<Vec<u32>> {
+    let mut ordinals: Vec<Vec<u32>> = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| vec![NO_ORDINAL; segment.max_doc() as usize])
+        .collect();
+    for (ordinal, address) in addresses.iter().enumerate() {
+        if let Some(address) = address {
+            ordinals[address.segment_ord as usize][address.doc_id as usize] = ordinal as u32;
+        }
+    }
+    ordinals
 }
 
 /// The address of every indexed service, by its position in the catalogue.
