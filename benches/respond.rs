@@ -9,6 +9,11 @@
 //!   correction, BM25 with global weights, coverage).
 //! - `3_plain_bm25_index`: the same search code over `IndexOptions::plain_bm25()`.
 //! - `4_tantivy_bm25`: a raw tantivy `QueryParser` query, default tokenizer, top 10.
+//!
+//! Group `steps` times the parts of understanding a message over the same mix: `analyze`
+//! (German analysis, synonyms, typo correction), `search` (the catalogue ranking of the
+//! analysed query), `pack_questions` (matching the packs' citizen questions) and `intents`
+//! (the intent classifier).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -181,6 +186,56 @@ fn bench_respond(c: &mut Criterion) {
     group.finish();
 }
 
+/// The steps of understanding one message, each over the whole mix: where an answer's time
+/// goes.
+fn bench_steps(c: &mut Criterion) {
+    let engine = Engine::shipped();
+    let snapshot = engine.snapshot();
+    let tenant = &snapshot.config.default_tenant;
+    let synonyms = snapshot.layer.synonyms(tenant);
+    let packs = snapshot.layer.questions(tenant);
+    let questions = questions();
+    let queries: Vec<_> = questions
+        .iter()
+        .map(|q| snapshot.index.analyze(q, synonyms))
+        .collect();
+    let mut group = c.benchmark_group("steps");
+    group
+        .throughput(Throughput::Elements(questions.len() as u64))
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    group.bench_function("analyze", |b| {
+        b.iter(|| {
+            for q in &questions {
+                black_box(snapshot.index.analyze(q, synonyms));
+            }
+        })
+    });
+    group.bench_function("search", |b| {
+        b.iter(|| {
+            for query in &queries {
+                black_box(snapshot.index.search_terms(query, 10));
+            }
+        })
+    });
+    group.bench_function("pack_questions", |b| {
+        b.iter(|| {
+            for query in &queries {
+                black_box(packs.matches(query, 10));
+            }
+        })
+    });
+    group.bench_function("intents", |b| {
+        b.iter(|| {
+            for q in &questions {
+                black_box(snapshot.intents.probabilities(q));
+            }
+        })
+    });
+    group.finish();
+}
+
 fn bench_analyzer(c: &mut Criterion) {
     let mut analyzer = retrieval_analyzer();
     c.bench_function("analyzer/question", |b| {
@@ -193,5 +248,11 @@ fn bench_analyzer(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_mix, bench_respond, bench_analyzer);
+criterion_group!(
+    benches,
+    bench_mix,
+    bench_steps,
+    bench_respond,
+    bench_analyzer
+);
 criterion_main!(benches);

@@ -24,6 +24,12 @@ const COMMON_SHARE: usize = 20;
 /// message, not for filler or a typo: typos this long are corrected before.
 const TOPIC_WORD_LEN: usize = 8;
 
+/// [`PackIndex::matches`]' mark of a term the message holds as a whole word, a synonym or
+/// a correction.
+const WHOLE: u8 = 1;
+/// Its mark of a term the message holds as a compound part.
+const PART: u8 = 2;
+
 /// The id of a term in a [`PackIndex`]: the questions' terms are interned, so matching a
 /// message compares numbers, not strings.
 type TermId = u32;
@@ -46,18 +52,6 @@ struct QuestionWord {
     parts: Vec<TermId>,
     alternatives: Vec<TermId>,
     weight: f32,
-}
-
-impl QuestionWord {
-    /// True when the word is `term` or a synonym of it.
-    fn is(&self, term: TermId) -> bool {
-        self.own == term || self.alternatives.contains(&term)
-    }
-
-    /// True when the word or one of its compound parts is `term`.
-    fn has(&self, term: TermId) -> bool {
-        self.own == term || self.parts.contains(&term)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -358,32 +352,65 @@ impl PackIndex {
         if total <= 0.0 {
             return Vec::new();
         }
-        let mut whole_ids = Vec::new();
-        let mut part_ids = Vec::new();
+        // Per term id what the message holds of it: the word itself (or a synonym or a
+        // correction), or a compound part.
+        let mut marks = vec![0u8; self.postings.len()];
         for (term, id) in query.terms.iter().zip(&ids) {
             let Some(id) = *id else { continue };
-            match term.origin {
-                TermOrigin::Part { .. } => part_ids.push(id),
-                _ => whole_ids.push(id),
+            marks[id as usize] |= match term.origin {
+                TermOrigin::Part { .. } => PART,
+                _ => WHOLE,
+            };
+        }
+        // Per marked term id the message words (the first 64, as bits) it is a whole term
+        // of: a question's terms then say at once which words it covers fully.
+        let mut whole_of: Vec<(TermId, u64)> = Vec::new();
+        for (i, word) in words.iter().enumerate().take(64) {
+            for &id in &word.whole {
+                match whole_of.iter_mut().find(|(t, _)| *t == id) {
+                    Some((_, bits)) => *bits |= 1 << i,
+                    None => whole_of.push((id, 1 << i)),
+                }
             }
         }
-        // Per target its best question: position, recall, precision, similarity.
-        let mut best: HashMap<Target, (usize, f32, f32, f32)> = HashMap::new();
+        // Every question with a similarity: target, position, recall, precision, similarity.
+        let mut scored: Vec<(Target, usize, f32, f32, f32)> = Vec::new();
         for position in candidates {
             let position = position as usize;
             let question = &self.questions[position];
+            let mut fully = 0u64;
+            for &id in &question.holds {
+                if marks[id as usize] & WHOLE != 0
+                    && let Some((_, bits)) = whole_of.iter().find(|(t, _)| *t == id)
+                {
+                    fully |= bits;
+                }
+            }
             let found: f32 = words
                 .iter()
-                .map(|w| w.weight * w.covered_by(question))
+                .enumerate()
+                .map(|(i, w)| {
+                    if i < 64 && fully & (1 << i) != 0 {
+                        w.weight
+                    } else if i < 64 && !w.has_parts {
+                        0.0
+                    } else {
+                        w.weight * w.covered_by(question)
+                    }
+                })
                 .sum();
             let recall = found / total;
             let covered: f32 = question
                 .words
                 .iter()
                 .map(|w| {
-                    if whole_ids.iter().any(|&t| w.is(t)) {
+                    let whole = |t: &TermId| marks[*t as usize] & WHOLE != 0;
+                    if whole(&w.own) || w.alternatives.iter().any(whole) {
                         w.weight
-                    } else if whole_ids.iter().chain(&part_ids).any(|&t| w.has(t)) {
+                    } else if std::iter::once(&w.own)
+                        .chain(&w.parts)
+                        .any(|&t| marks[t as usize] != 0)
+                    {
                         w.weight * PART_CREDIT
                     } else {
                         0.0
@@ -403,15 +430,17 @@ impl PackIndex {
             if similarity <= 0.0 {
                 continue;
             }
-            let better = best.get(&question.target).is_none_or(|b| similarity > b.3);
-            if better {
-                best.insert(question.target, (position, recall, precision, similarity));
-            }
+            scored.push((question.target, position, recall, precision, similarity));
         }
-        let mut hits: Vec<PackHit> = best
+        // Per target its best question; of equals the first.
+        scored.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.4.total_cmp(&a.4)).then(a.1.cmp(&b.1)));
+        scored.dedup_by_key(|s| s.0);
+        scored.sort_unstable_by(|a, b| b.4.total_cmp(&a.4).then(a.0.cmp(&b.0)));
+        scored.truncate(limit);
+        scored
             .into_iter()
             .map(
-                |(target, (position, recall, precision, similarity))| PackHit {
+                |(target, position, recall, precision, similarity)| PackHit {
                     target,
                     question: self.questions[position].text.clone(),
                     recall,
@@ -419,14 +448,7 @@ impl PackIndex {
                     similarity,
                 },
             )
-            .collect();
-        hits.sort_by(|a, b| {
-            b.similarity
-                .total_cmp(&a.similarity)
-                .then(a.target.cmp(&b.target))
-        });
-        hits.truncate(limit);
-        hits
+            .collect()
     }
 }
 
@@ -510,6 +532,37 @@ mod tests {
         let hit = &index.matches(&query, 1)[0];
         assert_eq!(hit.target, Target::Service(1));
         assert!(hit.similarity > 0.99, "{hit:?}");
+    }
+
+    #[test]
+    fn of_equally_good_questions_of_a_target_the_first_is_named() {
+        let analyzer = text::retrieval_analyzer();
+        let index = PackIndex::build(
+            [
+                (Target::Service(1), "Adresse sperren"),
+                (Target::Service(1), "adresse sperren!"),
+            ],
+            &analyzer,
+            &Synonyms::default(),
+        );
+        let query = AnalyzedQuery::from_words(&analyzer, "adresse sperren");
+        for _ in 0..3 {
+            assert_eq!(index.matches(&query, 3)[0].question, "Adresse sperren");
+        }
+    }
+
+    /// The first 64 words of a message are matched through bit sets, the others one by
+    /// one: a long message counts all of them alike.
+    #[test]
+    fn words_past_the_sixty_fourth_count_like_the_others() {
+        let (index, analyzer) = index();
+        let short = AnalyzedQuery::from_words(&analyzer, "neue adresse melden");
+        let long = AnalyzedQuery::from_words(&analyzer, &"neue adresse melden ".repeat(30));
+        assert!(long.words().len() > 64, "{}", long.words().len());
+        let (short, long) = (&index.matches(&short, 1)[0], &index.matches(&long, 1)[0]);
+        assert_eq!(long.target, Target::Service(3));
+        assert!((long.recall - short.recall).abs() < 1e-4, "{long:?} {short:?}");
+        assert!((long.similarity - short.similarity).abs() < 1e-4);
     }
 
     #[test]
