@@ -6,14 +6,12 @@
 //! not measured yet (that needs a held-out set of small talk), so the engine uses them only
 //! with thresholds from the configuration and lets retrieval overrule them.
 
-use std::collections::HashMap;
-
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use super::features::{Features, Featurizer};
+use super::features::{DIMENSIONS, Features, Featurizer};
 
 /// The intent of a search for a service: the default.
 pub const SERVICE_SEARCH: &str = "service_search";
@@ -114,7 +112,7 @@ pub struct IntentGuess {
 pub struct IntentClassifier {
     labels: Vec<String>,
     /// Per feature dimension, one weight per label (only dimensions seen in training).
-    weights: HashMap<u32, Vec<f32>>,
+    weights: Weights,
     bias: Vec<f32>,
     featurizer: Featurizer,
 }
@@ -123,7 +121,7 @@ impl std::fmt::Debug for IntentClassifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IntentClassifier")
             .field("labels", &self.labels)
-            .field("features", &self.weights.len())
+            .field("features", &self.weights.rows())
             .finish()
     }
 }
@@ -211,10 +209,10 @@ impl IntentClassifier {
 }
 
 /// Linear scores of every label.
-fn scores(weights: &HashMap<u32, Vec<f32>>, bias: &[f32], features: &Features) -> Vec<f32> {
+fn scores(weights: &Weights, bias: &[f32], features: &Features) -> Vec<f32> {
     let mut scores = bias.to_vec();
-    for (dim, value) in &features.0 {
-        if let Some(w) = weights.get(dim) {
+    for &(dim, value) in &features.0 {
+        if let Some(w) = weights.row(dim) {
             for (s, w) in scores.iter_mut().zip(w) {
                 *s += w * value;
             }
@@ -230,9 +228,57 @@ fn softmax(scores: &[f32]) -> Vec<f32> {
     exp.into_iter().map(|e| e / sum).collect()
 }
 
+/// The model's weights: per feature dimension seen in training one row of a weight per
+/// label. Rows are found through a table over all [`DIMENSIONS`] (1 MiB), so scoring a
+/// message costs no hashing.
+#[derive(Clone)]
+struct Weights {
+    labels: usize,
+    /// Per dimension its row, [`NO_ROW`] for a dimension never seen.
+    row_of: Vec<u32>,
+    /// The rows one after another, `labels` weights each.
+    values: Vec<f32>,
+}
+
+/// A dimension of [`Weights::row_of`] without a row.
+const NO_ROW: u32 = u32::MAX;
+
+impl Weights {
+    fn new(labels: usize) -> Self {
+        Weights {
+            labels,
+            row_of: vec![NO_ROW; DIMENSIONS],
+            values: Vec::new(),
+        }
+    }
+
+    /// Number of dimensions with weights.
+    fn rows(&self) -> usize {
+        self.values.len() / self.labels.max(1)
+    }
+
+    fn row(&self, dim: u32) -> Option<&[f32]> {
+        let row = *self.row_of.get(dim as usize)?;
+        (row != NO_ROW).then(|| {
+            let start = row as usize * self.labels;
+            &self.values[start..start + self.labels]
+        })
+    }
+
+    /// The row of `dim`, added with zero weights when new.
+    fn row_mut(&mut self, dim: u32) -> &mut [f32] {
+        if self.row_of[dim as usize] == NO_ROW {
+            self.row_of[dim as usize] = self.rows() as u32;
+            self.values.resize(self.values.len() + self.labels, 0.0);
+        }
+        let start = self.row_of[dim as usize] as usize * self.labels;
+        &mut self.values[start..start + self.labels]
+    }
+}
+
 /// Stochastic gradient descent on the cross-entropy with L2 regularisation.
-fn fit(examples: &[(Features, usize)], labels: usize) -> (HashMap<u32, Vec<f32>>, Vec<f32>) {
-    let mut weights: HashMap<u32, Vec<f32>> = HashMap::new();
+fn fit(examples: &[(Features, usize)], labels: usize) -> (Weights, Vec<f32>) {
+    let mut weights = Weights::new(labels);
     let mut bias = vec![0.0; labels];
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = StdRng::seed_from_u64(0x50_70_68_69_61);
@@ -247,8 +293,8 @@ fn fit(examples: &[(Features, usize)], labels: usize) -> (HashMap<u32, Vec<f32>>
             for (k, p) in probabilities.iter().enumerate() {
                 let gradient = p - if k == *label { 1.0 } else { 0.0 };
                 bias[k] -= rate * gradient;
-                for (dim, value) in &features.0 {
-                    let w = weights.entry(*dim).or_insert_with(|| vec![0.0; labels]);
+                for &(dim, value) in &features.0 {
+                    let w = weights.row_mut(dim);
                     w[k] -= rate * (gradient * value + L2 * w[k]);
                 }
             }

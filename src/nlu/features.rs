@@ -52,19 +52,33 @@ impl Featurizer {
         let words = text::tokens(&mut self.analyzer.clone(), message);
         let mut raw: Vec<u32> = Vec::new();
         for word in &words {
-            raw.push(hash("w", word));
+            raw.push(Fnv::of("w").text(word).dimension());
         }
         for pair in words.windows(2) {
-            raw.push(hash("b", &format!("{} {}", pair[0], pair[1])));
+            raw.push(
+                Fnv::of("b")
+                    .text(&pair[0])
+                    .text(" ")
+                    .text(&pair[1])
+                    .dimension(),
+            );
         }
         if words.is_empty() {
-            raw.push(hash("e", ""));
+            raw.push(Fnv::of("e").dimension());
         }
+        let mut chars: Vec<char> = Vec::new();
         for (_, word) in text::words(message) {
-            let chars: Vec<char> = format!("^{}$", normalize_word(word)).chars().collect();
+            chars.clear();
+            chars.push('^');
+            chars.extend(normalize_word(word).chars());
+            chars.push('$');
             for n in NGRAMS {
                 for gram in chars.windows(n) {
-                    raw.push(hash("c", &gram.iter().collect::<String>()));
+                    let mut hash = Fnv::of("c");
+                    for &c in gram {
+                        hash = hash.text(c.encode_utf8(&mut [0; 4]));
+                    }
+                    raw.push(hash.dimension());
                 }
             }
         }
@@ -107,19 +121,44 @@ pub fn cosine(a: &Features, b: &Features) -> f32 {
     sum
 }
 
-/// FNV-1a over a kind prefix and the text, folded into [`DIMENSIONS`].
-fn hash(kind: &str, text: &str) -> u32 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in kind.bytes().chain([0u8]).chain(text.bytes()) {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+/// FNV-1a over a kind prefix, a zero byte and the text (given in pieces, so no feature
+/// needs a string of its own), folded into [`DIMENSIONS`].
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn of(kind: &str) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325).text(kind).byte(0)
     }
-    (h % DIMENSIONS as u64) as u32
+
+    fn byte(self, byte: u8) -> Fnv {
+        Fnv((self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+    }
+
+    fn text(self, text: &str) -> Fnv {
+        text.bytes().fold(self, Fnv::byte)
+    }
+
+    fn dimension(self) -> u32 {
+        (self.0 % DIMENSIONS as u64) as u32
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The dimensions the model was trained with stay where they were: FNV-1a of kind,
+    /// zero byte and text, however the text is handed over.
+    #[test]
+    fn hashing_in_pieces_is_hashing_the_whole() {
+        assert_eq!(
+            Fnv::of("b").text("pass").text(" ").text("neu").dimension(),
+            Fnv::of("b").text("pass neu").dimension()
+        );
+        // FNV-1a (64 bits) of the bytes "c", 0, "abc", modulo 2^18, computed with Python.
+        assert_eq!(Fnv::of("c").text("abc").dimension(), 78_818);
+    }
 
     #[test]
     fn features_are_sorted_unique_and_unit_length() {

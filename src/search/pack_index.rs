@@ -561,7 +561,10 @@ mod tests {
         assert!(long.words().len() > 64, "{}", long.words().len());
         let (short, long) = (&index.matches(&short, 1)[0], &index.matches(&long, 1)[0]);
         assert_eq!(long.target, Target::Service(3));
-        assert!((long.recall - short.recall).abs() < 1e-4, "{long:?} {short:?}");
+        assert!(
+            (long.recall - short.recall).abs() < 1e-4,
+            "{long:?} {short:?}"
+        );
         assert!((long.similarity - short.similarity).abs() < 1e-4);
     }
 
