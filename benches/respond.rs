@@ -11,7 +11,9 @@
 //! - `4_tantivy_bm25`: a raw tantivy `QueryParser` query, default tokenizer, top 10.
 //!
 //! Group `steps` times the parts of understanding a message over the same mix: `analyze`
-//! (German analysis, synonyms, typo correction), `search` (the catalogue ranking of the
+//! (German analysis, synonyms, typo correction; the corrector keeps the corrections of the
+//! words it saw, so after the first pass these come from its cache), `typo_uncached`
+//! (spelling correction of every word of the mix, nothing kept), `search` (the catalogue ranking of the
 //! analysed query), `pack_questions` (matching the packs' citizen questions) and `intents`
 //! (the intent classifier).
 
@@ -209,6 +211,21 @@ fn bench_steps(c: &mut Criterion) {
         b.iter(|| {
             for q in &questions {
                 black_box(snapshot.index.analyze(q, synonyms));
+            }
+        })
+    });
+    // Spelling correction of every word of the mix, without the corrector's cache of
+    // corrections already looked up: what an unseen word costs.
+    let vocabulary = snapshot.index.corrector().unwrap().vocabulary().clone();
+    let uncached = sophia::text::TypoCorrector::with_cache(vocabulary, 0);
+    let words: Vec<&str> = questions
+        .iter()
+        .flat_map(|q| sophia::text::words(q).map(|(_, w)| w))
+        .collect();
+    group.bench_function("typo_uncached", |b| {
+        b.iter(|| {
+            for word in &words {
+                black_box(uncached.corrections_of_word(word));
             }
         })
     });

@@ -246,6 +246,11 @@ impl CatalogIndex {
         })
     }
 
+    /// The spelling corrector over the index vocabulary (`None` without German analysis).
+    pub fn corrector(&self) -> Option<&TypoCorrector> {
+        self.corrector.as_ref()
+    }
+
     /// The derived per-service data, for storing beside the index.
     pub(crate) fn lexicon(&self) -> &Lexicon {
         &self.lexicon
