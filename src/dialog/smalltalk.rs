@@ -9,6 +9,7 @@ use rand::seq::IndexedRandom;
 use serde::Deserialize;
 
 use crate::config::Tenant;
+use crate::text::Fnv;
 
 /// The shipped small-talk files (name, text).
 pub const SHIPPED_SMALLTALK: &[(&str, &str)] = &[
@@ -152,12 +153,7 @@ impl SmallTalk {
 /// A seed from the message and the turn: stable for the same conversation step, varied
 /// across steps.
 pub fn seed(message: &str, turn: u32) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(turn);
-    for byte in message.bytes() {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    Fnv::seeded(u64::from(turn)).text(message).finish()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::text::{self, normalize_word};
+use crate::text::{self, Fnv, normalize_word};
 
 /// Number of hashed feature dimensions.
 pub const DIMENSIONS: usize = 1 << 18;
@@ -52,19 +52,14 @@ impl Featurizer {
         let words = text::tokens(&mut self.analyzer.clone(), message);
         let mut raw: Vec<u32> = Vec::new();
         for word in &words {
-            raw.push(Fnv::of("w").text(word).dimension());
+            raw.push(dimension(feature("w").text(word)));
         }
         for pair in words.windows(2) {
-            raw.push(
-                Fnv::of("b")
-                    .text(&pair[0])
-                    .text(" ")
-                    .text(&pair[1])
-                    .dimension(),
-            );
+            let pair = feature("b").text(&pair[0]).text(" ").text(&pair[1]);
+            raw.push(dimension(pair));
         }
         if words.is_empty() {
-            raw.push(Fnv::of("e").dimension());
+            raw.push(dimension(feature("e")));
         }
         let mut chars: Vec<char> = Vec::new();
         for (_, word) in text::words(message) {
@@ -74,11 +69,11 @@ impl Featurizer {
             chars.push('$');
             for n in NGRAMS {
                 for gram in chars.windows(n) {
-                    let mut hash = Fnv::of("c");
+                    let mut hash = feature("c");
                     for &c in gram {
                         hash = hash.text(c.encode_utf8(&mut [0; 4]));
                     }
-                    raw.push(hash.dimension());
+                    raw.push(dimension(hash));
                 }
             }
         }
@@ -121,27 +116,16 @@ pub fn cosine(a: &Features, b: &Features) -> f32 {
     sum
 }
 
-/// FNV-1a over a kind prefix, a zero byte and the text (given in pieces, so no feature
-/// needs a string of its own), folded into [`DIMENSIONS`].
-#[derive(Clone, Copy)]
-struct Fnv(u64);
+/// The hash of a feature of kind `kind` ("w" word, "b" word pair, "c" character n-gram,
+/// "e" empty message) before its text: FNV-1a of the kind and a zero byte. The text follows
+/// in pieces, so no feature needs a string of its own.
+fn feature(kind: &str) -> Fnv {
+    Fnv::new().text(kind).byte(0)
+}
 
-impl Fnv {
-    fn of(kind: &str) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325).text(kind).byte(0)
-    }
-
-    fn byte(self, byte: u8) -> Fnv {
-        Fnv((self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
-    }
-
-    fn text(self, text: &str) -> Fnv {
-        text.bytes().fold(self, Fnv::byte)
-    }
-
-    fn dimension(self) -> u32 {
-        (self.0 % DIMENSIONS as u64) as u32
-    }
+/// A feature's hash folded into [`DIMENSIONS`].
+fn dimension(hash: Fnv) -> u32 {
+    (hash.finish() % DIMENSIONS as u64) as u32
 }
 
 #[cfg(test)]
@@ -153,11 +137,11 @@ mod tests {
     #[test]
     fn hashing_in_pieces_is_hashing_the_whole() {
         assert_eq!(
-            Fnv::of("b").text("pass").text(" ").text("neu").dimension(),
-            Fnv::of("b").text("pass neu").dimension()
+            dimension(feature("b").text("pass").text(" ").text("neu")),
+            dimension(feature("b").text("pass neu"))
         );
         // FNV-1a (64 bits) of the bytes "c", 0, "abc", modulo 2^18, computed with Python.
-        assert_eq!(Fnv::of("c").text("abc").dimension(), 78_818);
+        assert_eq!(dimension(feature("c").text("abc")), 78_818);
     }
 
     #[test]

@@ -68,27 +68,55 @@ impl Question {
     fn holds(&self, term: TermId) -> bool {
         self.holds.binary_search(&term).is_ok()
     }
+
+    /// Share of the question's (weighted) words the message holds; `marks` says per term id
+    /// what the message holds of it ([`WHOLE`], [`PART`]).
+    fn precision(&self, marks: &[u8]) -> f32 {
+        if self.total <= 0.0 {
+            return 0.0;
+        }
+        let whole = |t: &TermId| marks[*t as usize] & WHOLE != 0;
+        let covered: f32 = self
+            .words
+            .iter()
+            .map(|w| {
+                if whole(&w.own) || w.alternatives.iter().any(whole) {
+                    w.weight
+                } else if std::iter::once(&w.own)
+                    .chain(&w.parts)
+                    .any(|&t| marks[t as usize] != 0)
+                {
+                    w.weight * PART_CREDIT
+                } else {
+                    0.0
+                }
+            })
+            .sum();
+        covered / self.total
+    }
 }
 
-/// A word of the message as [`PackIndex::matches`] weighs it: its terms as ids (`None` for
-/// a term no question holds), split by how they came from the word.
+/// A word of the message as [`PackIndex::matches`] weighs it: its terms as ids (terms no
+/// question holds have none), split by how they came from the word.
 struct MessageWord {
     weight: f32,
     /// The word itself, its synonyms and corrections.
     whole: Vec<TermId>,
     /// The head part of a compound, when a question holds it.
     head: Vec<TermId>,
-    /// The other parts; `modifiers` counts also those no question holds.
+    /// The other parts a question holds.
     modifiers: Vec<TermId>,
+    /// The other parts, also those no question holds.
     modifier_count: usize,
     has_parts: bool,
 }
 
 impl MessageWord {
-    /// How well a question covers the word: fully through the word itself, a synonym or
-    /// a correction; through compound parts at most [`PART_CREDIT`].
-    fn covered_by(&self, question: &Question) -> f32 {
-        if self.whole.iter().any(|&t| question.holds(t)) {
+    /// How well `question` covers the word (`whole_held`: whether it holds one of the
+    /// word's [`whole`](Self::whole) terms): fully through the word itself, a synonym or a
+    /// correction; through compound parts at most [`PART_CREDIT`].
+    fn covered(&self, question: &Question, whole_held: bool) -> f32 {
+        if whole_held {
             return 1.0;
         }
         if !self.has_parts {
@@ -102,6 +130,15 @@ impl MessageWord {
             .count();
         PART_CREDIT * parts_credit(head, self.modifier_count, found)
     }
+}
+
+/// A candidate question's score in [`PackIndex::matches`].
+struct Scored {
+    target: Target,
+    position: usize,
+    recall: f32,
+    precision: f32,
+    similarity: f32,
 }
 
 /// A pack question matching a message.
@@ -270,14 +307,106 @@ impl PackIndex {
             .iter()
             .map(|t| self.ids.get(t.text.as_str()).copied())
             .collect();
-        let mut words: Vec<MessageWord> = Vec::new();
-        let mut lists: Vec<&Vec<u32>> = Vec::new();
+        let (words, lists) = self.message_words(query, &ids);
+        let total: f32 = words.iter().map(|w| w.weight).sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        // Per term id what the message holds of it: the word itself (or a synonym or a
+        // correction), or a compound part.
+        let mut marks = vec![0u8; self.postings.len()];
+        for (term, id) in query.terms.iter().zip(&ids) {
+            let Some(id) = *id else { continue };
+            marks[id as usize] |= match term.origin {
+                TermOrigin::Part { .. } => PART,
+                _ => WHOLE,
+            };
+        }
+        // Per term id the message words (the first 64, as bits) it is a whole term of: a
+        // question's terms then say at once which words it covers fully.
+        let mut whole_of: Vec<(TermId, u64)> = Vec::new();
+        for (i, word) in words.iter().enumerate().take(64) {
+            for &id in &word.whole {
+                match whole_of.iter_mut().find(|(t, _)| *t == id) {
+                    Some((_, bits)) => *bits |= 1 << i,
+                    None => whole_of.push((id, 1 << i)),
+                }
+            }
+        }
+        let mut scored: Vec<Scored> = Vec::new();
+        for position in self.candidates(&lists) {
+            let question = &self.questions[position];
+            let mut fully = 0u64;
+            for &id in &question.holds {
+                if marks[id as usize] & WHOLE != 0
+                    && let Some((_, bits)) = whole_of.iter().find(|(t, _)| *t == id)
+                {
+                    fully |= bits;
+                }
+            }
+            let found: f32 = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let whole_held = if i < 64 {
+                        fully & (1 << i) != 0
+                    } else {
+                        w.whole.iter().any(|&t| question.holds(t))
+                    };
+                    w.weight * w.covered(question, whole_held)
+                })
+                .sum();
+            let recall = found / total;
+            let precision = question.precision(&marks);
+            if recall <= 0.0 || precision <= 0.0 {
+                continue;
+            }
+            scored.push(Scored {
+                target: question.target,
+                position,
+                recall,
+                precision,
+                similarity: 2.0 * recall * precision / (recall + precision),
+            });
+        }
+        // Per target its best question; of equals the first.
+        scored.sort_unstable_by(|a, b| {
+            (a.target.cmp(&b.target))
+                .then(b.similarity.total_cmp(&a.similarity))
+                .then(a.position.cmp(&b.position))
+        });
+        scored.dedup_by_key(|s| s.target);
+        scored.sort_unstable_by(|a, b| {
+            (b.similarity.total_cmp(&a.similarity)).then(a.target.cmp(&b.target))
+        });
+        scored.truncate(limit);
+        scored
+            .into_iter()
+            .map(|s| PackHit {
+                target: s.target,
+                question: self.questions[s.position].text.clone(),
+                recall: s.recall,
+                precision: s.precision,
+                similarity: s.similarity,
+            })
+            .collect()
+    }
+
+    /// The words of the message that count, with their weights and term ids (`ids`: per
+    /// query term its id), and the postings of their terms the questions know.
+    fn message_words<'a>(
+        &'a self,
+        query: &AnalyzedQuery,
+        ids: &[Option<TermId>],
+    ) -> (Vec<MessageWord>, Vec<&'a [u32]>) {
+        let mut words = Vec::new();
+        let mut lists: Vec<&[u32]> = Vec::new();
         for word in query.words() {
             let terms = || {
                 query
                     .terms
                     .iter()
-                    .zip(&ids)
+                    .zip(ids)
                     .filter(move |(t, _)| t.word == word)
             };
             let known_here = || {
@@ -322,9 +451,7 @@ impl PackIndex {
                 match term.origin {
                     TermOrigin::Part { head } => {
                         message_word.has_parts = true;
-                        if !head {
-                            message_word.modifier_count += 1;
-                        }
+                        message_word.modifier_count += usize::from(!head);
                         match (head, id) {
                             (true, Some(id)) => message_word.head.push(id),
                             (false, Some(id)) => message_word.modifiers.push(id),
@@ -336,119 +463,24 @@ impl PackIndex {
             }
             words.push(message_word);
         }
-        // Questions sharing a rare word are the candidates; the lists of words in many
-        // questions ("beantragen") only when the question has no rarer word: a question
-        // matching on common words alone cannot reach the similarity floor.
+        (words, lists)
+    }
+
+    /// The positions of the questions worth scoring, ascending: those sharing a rare word
+    /// with the message; the lists of words in many questions ("beantragen") only when the
+    /// message has no rarer word, since a question matching on common words alone cannot
+    /// reach the similarity floor.
+    fn candidates(&self, lists: &[&[u32]]) -> Vec<usize> {
         let common = self.questions.len() / COMMON_SHARE;
         let rare = lists.iter().any(|l| l.len() <= common);
-        let mut candidates: Vec<u32> = lists
+        let mut candidates: Vec<usize> = lists
             .iter()
             .filter(|l| !rare || l.len() <= common)
-            .flat_map(|l| l.iter().copied())
+            .flat_map(|l| l.iter().map(|&p| p as usize))
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let total: f32 = words.iter().map(|w| w.weight).sum();
-        if total <= 0.0 {
-            return Vec::new();
-        }
-        // Per term id what the message holds of it: the word itself (or a synonym or a
-        // correction), or a compound part.
-        let mut marks = vec![0u8; self.postings.len()];
-        for (term, id) in query.terms.iter().zip(&ids) {
-            let Some(id) = *id else { continue };
-            marks[id as usize] |= match term.origin {
-                TermOrigin::Part { .. } => PART,
-                _ => WHOLE,
-            };
-        }
-        // Per marked term id the message words (the first 64, as bits) it is a whole term
-        // of: a question's terms then say at once which words it covers fully.
-        let mut whole_of: Vec<(TermId, u64)> = Vec::new();
-        for (i, word) in words.iter().enumerate().take(64) {
-            for &id in &word.whole {
-                match whole_of.iter_mut().find(|(t, _)| *t == id) {
-                    Some((_, bits)) => *bits |= 1 << i,
-                    None => whole_of.push((id, 1 << i)),
-                }
-            }
-        }
-        // Every question with a similarity: target, position, recall, precision, similarity.
-        let mut scored: Vec<(Target, usize, f32, f32, f32)> = Vec::new();
-        for position in candidates {
-            let position = position as usize;
-            let question = &self.questions[position];
-            let mut fully = 0u64;
-            for &id in &question.holds {
-                if marks[id as usize] & WHOLE != 0
-                    && let Some((_, bits)) = whole_of.iter().find(|(t, _)| *t == id)
-                {
-                    fully |= bits;
-                }
-            }
-            let found: f32 = words
-                .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    if i < 64 && fully & (1 << i) != 0 {
-                        w.weight
-                    } else if i < 64 && !w.has_parts {
-                        0.0
-                    } else {
-                        w.weight * w.covered_by(question)
-                    }
-                })
-                .sum();
-            let recall = found / total;
-            let covered: f32 = question
-                .words
-                .iter()
-                .map(|w| {
-                    let whole = |t: &TermId| marks[*t as usize] & WHOLE != 0;
-                    if whole(&w.own) || w.alternatives.iter().any(whole) {
-                        w.weight
-                    } else if std::iter::once(&w.own)
-                        .chain(&w.parts)
-                        .any(|&t| marks[t as usize] != 0)
-                    {
-                        w.weight * PART_CREDIT
-                    } else {
-                        0.0
-                    }
-                })
-                .sum();
-            let precision = if question.total > 0.0 {
-                covered / question.total
-            } else {
-                0.0
-            };
-            let similarity = if recall + precision > 0.0 {
-                2.0 * recall * precision / (recall + precision)
-            } else {
-                0.0
-            };
-            if similarity <= 0.0 {
-                continue;
-            }
-            scored.push((question.target, position, recall, precision, similarity));
-        }
-        // Per target its best question; of equals the first.
-        scored.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.4.total_cmp(&a.4)).then(a.1.cmp(&b.1)));
-        scored.dedup_by_key(|s| s.0);
-        scored.sort_unstable_by(|a, b| b.4.total_cmp(&a.4).then(a.0.cmp(&b.0)));
-        scored.truncate(limit);
-        scored
-            .into_iter()
-            .map(
-                |(target, position, recall, precision, similarity)| PackHit {
-                    target,
-                    question: self.questions[position].text.clone(),
-                    recall,
-                    precision,
-                    similarity,
-                },
-            )
-            .collect()
+        candidates
     }
 }
 

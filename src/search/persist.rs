@@ -613,9 +613,7 @@ mod tests {
         let old = format!("analyzer = {}", text::ANALYZER_VERSION);
         assert!(text.contains(&old), "{text}");
         std::fs::write(&path, text.replace(&old, "analyzer = 0")).unwrap();
-        let err = open(&out, &IndexOptions::default())
-            .unwrap_err()
-            .to_string();
+        let err = open_error(&out);
         assert!(err.contains("analyzer version 0"), "{err}");
         assert!(err.contains(&out.display().to_string()), "{err}");
     }
@@ -628,9 +626,7 @@ mod tests {
         let current = format!("format = {FORMAT_VERSION}");
         assert!(text.contains(&current), "{text}");
         std::fs::write(&path, text.replace(&current, "format = 1")).unwrap();
-        let err = open(&out, &IndexOptions::default())
-            .unwrap_err()
-            .to_string();
+        let err = open_error(&out);
         assert!(
             err.contains(&out.display().to_string())
                 && err.contains("built in format 1")
@@ -656,31 +652,30 @@ mod tests {
         }
     }
 
+    /// The error opening the built folder `out` gives.
+    fn open_error(out: &Path) -> String {
+        open(out, &IndexOptions::default()).unwrap_err().to_string()
+    }
+
     #[test]
     fn a_truncated_or_damaged_texts_file_is_named() {
         let (_dir, out) = built("built");
         let path = out.join(TEXTS_FILE);
         let bytes = std::fs::read(&path).unwrap();
-        std::fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
-        let err = open(&out, &IndexOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains(&path.display().to_string()) && err.contains("bytes,"),
-            "{err}"
-        );
+        let refused = |content: &[u8]| {
+            std::fs::write(&path, content).unwrap();
+            let err = open_error(&out);
+            assert!(err.contains(&path.display().to_string()), "{err}");
+            err
+        };
+        let err = refused(&bytes[..bytes.len() - 100]);
+        assert!(err.contains("bytes,"), "{err}");
         // The same size, the frame broken: refused when opened.
         let mut damaged = bytes.clone();
         let end = damaged.len();
         damaged[end - 1] ^= 0xff;
-        std::fs::write(&path, &damaged).unwrap();
-        let err = open(&out, &IndexOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains(&path.display().to_string()) && err.contains("damaged"),
-            "{err}"
-        );
+        let err = refused(&damaged);
+        assert!(err.contains("damaged"), "{err}");
         // The same size and frame, one service's texts broken: an error naming the file
         // and the service when an answer needs them, not before.
         let mut damaged = bytes.clone();
@@ -699,20 +694,14 @@ mod tests {
     fn a_missing_or_damaged_file_is_named() {
         let (_dir, out) = built("built");
         std::fs::remove_file(out.join(DICTIONARY_FILE)).unwrap();
-        let err = open(&out, &IndexOptions::default())
-            .unwrap_err()
-            .to_string();
+        let err = open_error(&out);
         assert!(err.contains("dictionary.fst: cannot read"), "{err}");
         std::fs::remove_file(out.join(TEXTS_FILE)).unwrap();
-        let err = open(&out, &IndexOptions::default())
-            .unwrap_err()
-            .to_string();
+        let err = open_error(&out);
         assert!(err.contains("texts.bin: cannot read"), "{err}");
         let (_dir, out) = built("built");
         std::fs::write(out.join(LEXICON_FILE), b"\x05garbage").unwrap();
-        let err = open(&out, &IndexOptions::default())
-            .unwrap_err()
-            .to_string();
+        let err = open_error(&out);
         assert!(err.contains("lexicon.bin: damaged"), "{err}");
     }
 }

@@ -32,6 +32,7 @@
 //! ```
 
 pub mod decompound;
+pub mod fnv;
 pub mod normalize;
 pub mod separable;
 pub mod stem;
@@ -45,6 +46,7 @@ use serde::Serialize;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 pub use decompound::{Decompounder, Dictionary};
+pub use fnv::Fnv;
 pub use normalize::{GermanNormalizer, normalize_word};
 pub use separable::{separated_particles, verb_stems};
 pub use stem::{GermanStemmer, stem_word};
