@@ -56,6 +56,57 @@ fn off_topic_questions_never_get_a_service() {
 }
 
 #[test]
+fn a_topic_the_catalogue_lacks_is_said_by_name_with_who_handles_it() {
+    // Munich's catalogue names none of these in a service name or keyword; each message
+    // shares words with some service ("Baby", "Kind", "Widerspruch", "Gewerbe").
+    for (message, topic, authority) in [
+        (
+            "wie beantrage ich Elterngeld für mein Baby",
+            "Elterngeld",
+            "Elterngeldstelle",
+        ),
+        (
+            "Kindergeldantrag für unser zweites Kind",
+            "Kindergeld",
+            "Familienkasse",
+        ),
+        (
+            "Widerspruch gegen den Grundsteuerbescheid",
+            "Grundsteuer",
+            "Steuerstelle",
+        ),
+        ("Gewerbesteuer", "Gewerbesteuer", "Steuerstelle"),
+        (
+            "wo finde ich meine Steuer-ID",
+            "Steuer ID",
+            "Bundeszentralamt",
+        ),
+    ] {
+        let reply = ask(message);
+        assert_eq!(reply.kind, ReplyKind::Fallback, "{message}: {}", reply.text);
+        assert!(reply.sources.is_empty(), "{message}");
+        assert!(
+            reply.text.contains(&format!("„{topic}“")),
+            "{message}: {}",
+            reply.text
+        );
+        assert!(reply.text.contains(authority), "{message}: {}", reply.text);
+    }
+}
+
+#[test]
+fn a_service_named_beside_a_lacking_topic_is_answered() {
+    // The topic is context: the message names the service itself.
+    let reply = ask("Haushaltsbescheinigung für das Kindergeld");
+    assert_eq!(reply.kind, ReplyKind::Service, "{}", reply.text);
+    assert_eq!(reply.sources[0].title, "Haushaltsbescheinigung");
+    // A topic the catalogue names is left to the search.
+    let reply = ask("BAföG beantragen");
+    assert_eq!(reply.kind, ReplyKind::Service, "{}", reply.text);
+    assert!(reply.sources[0].title.contains("BAföG"));
+}
+
+#[test]
 fn a_greeting_with_a_question_is_a_service_question() {
     let reply = ask("hallo, ich brauche einen neuen Reisepass");
     assert_eq!(

@@ -10,6 +10,7 @@ use super::choice;
 use super::context::{AnsweredQuestion, ContextCodec, ConversationState};
 use super::copies;
 use super::follow_up::{self, Rival, Topic};
+use super::lacking::LackingTopics;
 use super::layer::Layer;
 use super::near_duplicates::{self, Refinement};
 use super::office_answer;
@@ -23,6 +24,7 @@ use crate::geo::{Places, Scope};
 use crate::nlu::language;
 use crate::nlu::{
     Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
+    Topic as AdminTopic, Topics,
 };
 use crate::review::Nearest;
 use crate::search::{
@@ -82,6 +84,9 @@ pub struct Snapshot {
     pub places: Arc<Places>,
     /// The offices by name.
     pub offices: Arc<OfficeIndex>,
+    /// Per tenant region, the administrative topics ([`Topics::shipped`]) no service name
+    /// or keyword of the catalogue holds.
+    pub lacking: Arc<LackingTopics>,
     /// The content version (catalogue and analysis), computed once.
     version: String,
     /// The version of the packs in use.
@@ -141,6 +146,7 @@ impl Snapshot {
         config: Config,
     ) -> Result<Snapshot, SnapshotError> {
         let offices = OfficeIndex::build(&catalog, index.analyzer());
+        let lacking = LackingTopics::build(&catalog, &config);
         let synonyms = Synonyms::shipped();
         let layer = Layer::build(&catalog, library, &config, index.analyzer(), &synonyms)
             .map_err(SnapshotError::Packs)?;
@@ -158,6 +164,7 @@ impl Snapshot {
             config,
             places: Arc::new(Places::shipped()),
             offices: Arc::new(offices),
+            lacking: Arc::new(lacking),
         })
     }
 
@@ -185,6 +192,14 @@ impl Snapshot {
             &self.synonyms,
         )
         .map_err(SnapshotError::Packs)?;
+        let regions = |c: &Config| -> Vec<Option<String>> {
+            c.tenants.iter().map(|t| t.region.clone()).collect()
+        };
+        let lacking = if regions(&config) == regions(&self.config) {
+            Arc::clone(&self.lacking)
+        } else {
+            Arc::new(LackingTopics::build(&self.catalog, &config))
+        };
         Ok(Snapshot {
             version: self.version.clone(),
             packs_version: library.version(),
@@ -198,6 +213,7 @@ impl Snapshot {
             config,
             places: Arc::clone(&self.places),
             offices: Arc::clone(&self.offices),
+            lacking,
         })
     }
 
@@ -522,7 +538,7 @@ impl Engine {
         }
 
         // Only an office named ("Bürgerbüro Pasing", "KVR Ruppertstraße"): that office.
-        if let Some(reply) = self.office_reply(&state, place, &understanding) {
+        if let Some(reply) = self.office_reply(&state, place, &understanding, message, tenant) {
             return reply;
         }
         // Words that name only what the service in context holds ("muss ich das auch bei
@@ -534,6 +550,12 @@ impl Engine {
         }
         let aspect = understanding.aspect.as_ref().map(|a| a.aspect);
         let hits = &understanding.hits;
+        // A topic this catalogue lacks ("Elterngeld beantragen"): not here, and who usually
+        // handles it.
+        if let Some(topic) = self.unanswered_topic(message, tenant, &understanding) {
+            let confidence = understanding.decision.confidence();
+            return self.lacking_topic_reply(tenant, &state, topic, confidence);
+        }
         match understanding.decision.clone() {
             Decision::Direct { confidence } => {
                 match self.near_duplicates(message, &understanding) {
@@ -1129,6 +1151,8 @@ impl Engine {
         state: &ConversationState,
         place: &Whereabouts,
         understanding: &Understanding,
+        message: &str,
+        tenant: &Tenant,
     ) -> Option<Reply> {
         let snapshot = &*self.snapshot;
         let hits = snapshot
@@ -1143,6 +1167,21 @@ impl Engine {
             &snapshot.catalog,
         );
         if sites.is_empty() {
+            return None;
+        }
+        // "Gewerbesteuer" is no question about the office "… Gewerbe": a topic the
+        // catalogue lacks must be in the office's name.
+        let topics = Topics::shipped();
+        let lacking = snapshot.lacking.for_region(tenant.region.as_deref());
+        let named_by =
+            |text: &str| -> Vec<usize> { topics.named(text).iter().map(|n| n.topic).collect() };
+        let unnamed = named_by(message).into_iter().any(|topic| {
+            lacking.lacks(topic)
+                && !sites
+                    .iter()
+                    .any(|site| named_by(&site.name).contains(&topic))
+        });
+        if unnamed {
             return None;
         }
         let (answer, sources, suggestions) =
@@ -1320,6 +1359,65 @@ impl Engine {
         );
         reply.intent = intent;
         reply
+    }
+
+    /// A topic of `message` the tenant's part of the catalogue lacks, when the answer would
+    /// leave it unanswered: no answer at all, or a best service the message's other words
+    /// do not name ([`Topics::unanswered`]).
+    fn unanswered_topic(
+        &self,
+        message: &str,
+        tenant: &Tenant,
+        understanding: &Understanding,
+    ) -> Option<&'static AdminTopic> {
+        let topics = Topics::shipped();
+        let lacking = self.snapshot.lacking.for_region(tenant.region.as_deref());
+        match (understanding.hits.first(), &understanding.decision) {
+            (Some(best), Decision::Direct { .. } | Decision::Clarify { .. }) => {
+                let question = understanding
+                    .questions
+                    .iter()
+                    .find(|q| q.target == Target::Service(best.ordinal))
+                    .map(|q| q.question.as_str());
+                topics.unanswered(message, lacking, &self.service_of(best).name, question)
+            }
+            _ => topics
+                .named(message)
+                .iter()
+                .find(|n| lacking.lacks(n.topic))
+                .map(|n| topics.topic(n.topic)),
+        }
+    }
+
+    /// The honest answer to a topic this catalogue lacks: said by name, with who usually
+    /// handles it, and the tenant's contact.
+    fn lacking_topic_reply(
+        &self,
+        tenant: &Tenant,
+        state: &ConversationState,
+        topic: &AdminTopic,
+        confidence: f32,
+    ) -> Reply {
+        let mut answer = Answer::default();
+        answer.paragraph(&format!(
+            "„{}“ gehört nicht zu den Leistungen, die ich hier beschreiben kann.",
+            topic.name
+        ));
+        if let Some(hint) = &topic.hint {
+            answer.paragraph(&format!("Zuständig ist in der Regel {hint}."));
+        }
+        answer.paragraph(&tenant.contact);
+        answer.link("Kontakt", &tenant.contact_url);
+        let next = state.next(self.snapshot.version());
+        self.reply(
+            ReplyKind::Fallback,
+            answer,
+            confidence,
+            None,
+            Vec::new(),
+            Vec::new(),
+            next,
+        )
     }
 
     fn fallback_reply(&self, tenant: &Tenant, state: &ConversationState, confidence: f32) -> Reply {

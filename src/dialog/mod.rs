@@ -6,6 +6,7 @@ mod context;
 mod copies;
 mod engine;
 mod follow_up;
+mod lacking;
 mod layer;
 pub mod near_duplicates;
 mod office_answer;
@@ -21,6 +22,7 @@ pub use engine::{
     Candidate, Engine, Explanation, MAX_MESSAGE_CHARS, QuestionMatch, Snapshot, SnapshotError,
     WordSteps,
 };
+pub use lacking::LackingTopics;
 pub use layer::Layer;
 pub use policy::Decision;
 pub use reply::{ChatRequest, IntentScore, OfficeRef, Reply, ReplyKind, Source, Suggestion};

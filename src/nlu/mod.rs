@@ -6,6 +6,7 @@ mod classifier;
 pub mod features;
 pub mod language;
 mod origin;
+mod topics;
 
 pub use aspect::{Aspect, AspectDetector, AspectMatch, SHIPPED_ASPECTS};
 pub use classifier::{
@@ -13,3 +14,4 @@ pub use classifier::{
     SMALL_TALK,
 };
 pub use origin::{Origin, named_origin, service_origin};
+pub use topics::{Lacking, Named, Topic, Topics};
