@@ -434,7 +434,8 @@ impl CatalogIndex {
             }
         }
         // A separable verb split by the sentence ("hol … ab"): the joined verb, when the
-        // catalogue knows it, stands for the verb word; the particle then says nothing more.
+        // catalogue or the synonym rules know it ("trete … aus" = "austreten" = "Austritt"),
+        // stands for the verb word; the particle then says nothing more.
         let mut joined_particles = HashSet::new();
         for (verb, particle) in text::separated_particles(message) {
             let Some(Some(stem)) = exact_tokens.get(verb) else {
@@ -443,8 +444,19 @@ impl CatalogIndex {
             // "meldet … an": the stemmer keeps verb endings -t, -et, -st, -est.
             let joined = text::verb_stems(stem)
                 .map(|verb| format!("{particle}{verb}"))
-                .find(|joined| doc_freq(&searcher, &self.fields, joined) > 0);
+                .find(|joined| {
+                    doc_freq(&searcher, &self.fields, joined) > 0
+                        || !synonyms.alternatives(joined).is_empty()
+                });
             if let Some(joined) = joined {
+                for alternative in synonyms.alternatives(&joined) {
+                    push(
+                        alternative.clone(),
+                        verb,
+                        TermOrigin::Synonym,
+                        SYNONYM_FACTOR,
+                    );
+                }
                 push(joined, verb, TermOrigin::Synonym, 1.0);
                 joined_particles.insert(particle);
             }
