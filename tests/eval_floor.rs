@@ -78,11 +78,11 @@ fn conversations_stay_above_the_floor() {
         );
         // Floors: a little under the figures measured when they were set (README).
         assert!(
-            s.small_talk_accuracy >= 0.75,
+            s.small_talk_accuracy >= 0.88,
             "{file}: small talk {:.3}",
             s.small_talk_accuracy
         );
-        assert!(s.declined >= 0.80, "{file}: declined {:.3}", s.declined);
+        assert!(s.declined >= 0.85, "{file}: declined {:.3}", s.declined);
         assert!(
             s.turn_accuracy >= 0.62,
             "{file}: dialog turns {:.3}",
@@ -125,8 +125,8 @@ fn location_questions_stay_above_the_floor() {
         );
         // Floor: a little under the figures measured when it was set (README).
         assert!(
-            report.office_address >= 0.82,
-            "{file}: location questions answered with an office address {:.3} fell below 0.82",
+            report.office_address >= 0.88,
+            "{file}: location questions answered with an office address {:.3} fell below 0.88",
             report.office_address
         );
         let offices = &report.by_tag["office"];
