@@ -554,7 +554,7 @@ impl Engine {
         // handles it.
         if let Some(topic) = self.unanswered_topic(message, tenant, &understanding) {
             let confidence = understanding.decision.confidence();
-            return self.lacking_topic_reply(tenant, &state, topic, confidence);
+            return self.fallback_reply(tenant, &state, confidence, Some(topic));
         }
         match understanding.decision.clone() {
             Decision::Direct { confidence } => {
@@ -591,7 +591,9 @@ impl Engine {
                     .collect();
                 self.clarify_reply(&state, place, message, &services, aspect, confidence)
             }
-            Decision::Fallback { confidence } => self.fallback_reply(tenant, &state, confidence),
+            Decision::Fallback { confidence } => {
+                self.fallback_reply(tenant, &state, confidence, None)
+            }
         }
     }
 
@@ -1389,40 +1391,29 @@ impl Engine {
         }
     }
 
-    /// The honest answer to a topic this catalogue lacks: said by name, with who usually
-    /// handles it, and the tenant's contact.
-    fn lacking_topic_reply(
+    /// The honest "not found", with the tenant's contact. For a topic this catalogue lacks
+    /// ([`Engine::unanswered_topic`]) the topic is said by name, with who usually handles
+    /// it.
+    fn fallback_reply(
         &self,
         tenant: &Tenant,
         state: &ConversationState,
-        topic: &AdminTopic,
         confidence: f32,
+        lacking: Option<&AdminTopic>,
     ) -> Reply {
         let mut answer = Answer::default();
-        answer.paragraph(&format!(
-            "„{}“ gehört nicht zu den Leistungen, die ich hier beschreiben kann.",
-            topic.name
-        ));
-        if let Some(hint) = &topic.hint {
-            answer.paragraph(&format!("Zuständig ist in der Regel {hint}."));
+        match lacking {
+            Some(topic) => {
+                answer.paragraph(&format!(
+                    "„{}“ gehört nicht zu den Leistungen, die ich hier beschreiben kann.",
+                    topic.name
+                ));
+                if let Some(hint) = &topic.hint {
+                    answer.paragraph(&format!("Zuständig ist in der Regel {hint}."));
+                }
+            }
+            None => answer.paragraph("Dazu habe ich leider nichts gefunden."),
         }
-        answer.paragraph(&tenant.contact);
-        answer.link("Kontakt", &tenant.contact_url);
-        let next = state.next(self.snapshot.version());
-        self.reply(
-            ReplyKind::Fallback,
-            answer,
-            confidence,
-            None,
-            Vec::new(),
-            Vec::new(),
-            next,
-        )
-    }
-
-    fn fallback_reply(&self, tenant: &Tenant, state: &ConversationState, confidence: f32) -> Reply {
-        let mut answer = Answer::default();
-        answer.paragraph("Dazu habe ich leider nichts gefunden.");
         answer.paragraph(&tenant.contact);
         answer.link("Kontakt", &tenant.contact_url);
         // Pending choices stay: the citizen may still pick one after a message that was

@@ -1,6 +1,8 @@
 //! The administrative topics each tenant's part of the catalogue lacks ([`Topics`]): a
 //! Land catalogue may hold Hundesteuer for one Kommune and not for another, so the check is
-//! made per tenant region, on the services that region admits.
+//! made per tenant region, on the services that region admits. A request's own location
+//! narrows the search further but not this check: a topic the tenant's region names
+//! somewhere is left to the search.
 
 use std::collections::HashMap;
 
