@@ -177,6 +177,33 @@ fn an_aspect_asked_at_a_clarify_keeps_the_choices() {
 }
 
 #[test]
+fn an_aspect_asked_at_a_clarify_is_no_small_talk() {
+    // "geht das online" shares its verb with "wie geht's": at a choice it asks the choices
+    // for their online part.
+    let clarify = ask("Führerschein umschreiben");
+    assert_eq!(clarify.kind, ReplyKind::Clarify);
+    for message in [
+        "geht das online",
+        "klappt das auch online?",
+        "ist das online möglich",
+    ] {
+        // Both licences answer "no online application" alike, so one answer says it.
+        let online = follow(message, &clarify);
+        assert!(
+            matches!(online.kind, ReplyKind::Clarify | ReplyKind::Aspect),
+            "{message}: {:?} {}",
+            online.kind,
+            online.text
+        );
+        assert_eq!(
+            online.aspect,
+            Some(sophia::nlu::Aspect::Online),
+            "{message}"
+        );
+    }
+}
+
+#[test]
 fn follow_ups_in_everyday_words_stay_with_the_service() {
     let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
     assert_eq!(id.sources[0].id, "1063441");

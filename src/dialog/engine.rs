@@ -515,14 +515,19 @@ impl Engine {
         {
             return self.custom_reply(&state, answer, similarity);
         }
-        if let Some(reply) = self.small_talk(
-            tenant,
-            &state,
-            message,
-            &intent,
-            service_probability,
-            &understanding,
-        ) {
+        // Only an aspect ("geht das online?") is no small talk unless the classifier is sure
+        // ("wie geht's" shares its verb).
+        let aspect_only = only_aspect().is_some() && intent.probability < SURE_SMALL_TALK;
+        if !aspect_only
+            && let Some(reply) = self.small_talk(
+                tenant,
+                &state,
+                message,
+                &intent,
+                service_probability,
+                &understanding,
+            )
+        {
             if skills.small_talk() {
                 return reply;
             }
