@@ -204,6 +204,24 @@ fn an_aspect_asked_at_a_clarify_is_no_small_talk() {
 }
 
 #[test]
+fn the_office_of_the_service_in_context_does_not_switch_through_its_synonyms() {
+    // "Standesamt" also searches "Eheschließung" (synonyms.txt); the church exit is done at
+    // the Standesamt too, so the question stays with it.
+    let exit = ask("Kirchenaustritt");
+    assert_eq!(exit.sources[0].title, "Kirchenaustritt");
+    let appointment = follow("brauche ich einen termin beim standesamt", &exit);
+    assert_eq!(appointment.kind, ReplyKind::Aspect, "{}", appointment.text);
+    assert_eq!(appointment.sources[0].title, "Kirchenaustritt");
+    // A service named by the words themselves still starts a new question.
+    let trade = follow("was kostet die gewerbeanmeldung?", &appointment);
+    assert_eq!(
+        trade.sources[0].title, "Gewerbe-Anmeldung",
+        "{}",
+        trade.text
+    );
+}
+
+#[test]
 fn follow_ups_in_everyday_words_stay_with_the_service() {
     let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
     assert_eq!(id.sources[0].id, "1063441");

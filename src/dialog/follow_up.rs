@@ -97,16 +97,23 @@ pub(crate) fn topic(
             generic,
             ..Found::default()
         };
+        // The word as typed, when the service in context holds it: its synonyms then do
+        // not make another service named by it ("Standesamt" also searches
+        // "Eheschließung", but a Standesamt appointment for the church exit is no wedding).
+        let own_in_context = known.iter().any(|t| {
+            t.origin == TermOrigin::Exact && !index.fields_containing(ordinal, &t.text).is_empty()
+        });
         for term in known {
             let fields = index.fields_containing(ordinal, &term.text);
             f.in_context |= !fields.is_empty();
             f.in_context_name |= fields.contains(&ServiceField::Name);
             f.named |= index.title_doc_freq(&term.text) > 0;
+            let names_rival = term.origin != TermOrigin::Synonym || !own_in_context;
             if let Rival::Direct(hit) = rival {
                 for (matched, field) in &hit.matched {
                     if *matched == term.text {
                         f.in_rival = true;
-                        f.in_rival_name |= *field == ServiceField::Name;
+                        f.in_rival_name |= *field == ServiceField::Name && names_rival;
                     }
                 }
             }
