@@ -59,6 +59,9 @@ const PLAUSIBLE_VARIANT: f32 = 0.5;
 const MAX_COPY_SUGGESTIONS: usize = 4;
 /// Confidence of an aspect answer about the service already talked about.
 const FOLLOW_UP_CONFIDENCE: f32 = 0.9;
+/// Share of its weight a word of the tenant's own place name keeps ([`weigh_down_place`]):
+/// dev top1 78.7 → 78.9 %, wrong 7.3 → 6.8 % at 0.25 and at 0.1; 0.5 lowers wrong only.
+const PLACE_WEIGHT: f32 = 0.25;
 
 /// Everything one content version needs to answer: catalogue, index, cues and config.
 #[derive(Debug)]
@@ -986,9 +989,12 @@ impl Engine {
     fn understand(&self, message: &str, tenant: &str, scope: &Scope) -> Understanding {
         let snapshot = &*self.snapshot;
         let aspect = snapshot.aspects.detect(message);
-        let full = snapshot
+        let mut full = snapshot
             .index
             .analyze(message, snapshot.layer.synonyms(tenant));
+        if let Some(tenant) = snapshot.config.tenant(tenant) {
+            weigh_down_place(&mut full, &tenant.name);
+        }
         let mut query = full.clone();
         if let Some(found) = &aspect {
             let without_cues = query.without_words(&found.cue_tokens);
@@ -1513,6 +1519,29 @@ fn same_for_all<'a>(
 }
 
 /// The source entry of a service.
+/// The words of the tenant's own place ("München" for the "Landeshauptstadt München") say
+/// where, not what: a citizen of Munich writing "in München" asks no more about the few
+/// services with München in their name ("Umschreibung Fahrzeug – von außerhalb nach
+/// München") than about any other. Their weight is lowered to [`PLACE_WEIGHT`].
+fn weigh_down_place(query: &mut AnalyzedQuery, tenant_name: &str) {
+    let place: Vec<String> = text::words(tenant_name)
+        .map(|(_, w)| text::normalize_word(w))
+        .filter(|w| w.chars().count() >= 4 && !text::is_stop_word(w))
+        .map(|w| text::stem_word(&w))
+        .collect();
+    let words: Vec<usize> = query
+        .terms
+        .iter()
+        .filter(|t| t.origin == TermOrigin::Exact && place.contains(&t.text))
+        .map(|t| t.word)
+        .collect();
+    for term in &mut query.terms {
+        if words.contains(&term.word) {
+            term.weight *= PLACE_WEIGHT;
+        }
+    }
+}
+
 fn source(service: &Service, score: Option<f32>) -> Source {
     Source {
         kind: "service".to_string(),
@@ -1530,5 +1559,32 @@ fn clip(message: &str) -> &str {
     match message.char_indices().nth(MAX_MESSAGE_CHARS) {
         Some((end, _)) => &message[..end],
         None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tenants_own_place_weighs_less_and_nothing_else_does() {
+        let engine = Engine::shipped();
+        let index = &engine.snapshot().index;
+        let query = index.analyze("Auto ummelden in München", &Synonyms::default());
+        let mut weighed = query.clone();
+        weigh_down_place(&mut weighed, "Landeshauptstadt München");
+        for (before, after) in query.terms.iter().zip(&weighed.terms) {
+            let expected = if before.text == "munch" {
+                before.weight * PLACE_WEIGHT
+            } else {
+                before.weight
+            };
+            assert_eq!(after.weight, expected, "{}", before.text);
+        }
+        assert!(query.terms.iter().any(|t| t.text == "munch"));
+        // Another tenant's place is not touched.
+        let mut hessen = query.clone();
+        weigh_down_place(&mut hessen, "Land Hessen");
+        assert_eq!(hessen, query);
     }
 }
