@@ -12,6 +12,8 @@ use crate::geo::Scope;
 use crate::nlu::{Lacking, Topics};
 
 /// Per tenant region (and for tenants without one), the topics no admitted service names.
+/// Internal booking entries that are never offered to citizens (an empty "Baumschutz")
+/// name nothing.
 ///
 /// ```
 /// use sophia::dialog::LackingTopics;
@@ -45,7 +47,7 @@ impl LackingTopics {
             let names = catalog
                 .services()
                 .iter()
-                .filter(|s| scope.admits(&s.regions))
+                .filter(|s| s.citizen_facing && scope.admits(&s.regions))
                 .flat_map(|s| std::iter::once(&s.name).chain(&s.keywords))
                 .map(String::as_str);
             by_region.insert(region, Topics::shipped().lacking_in(names));
@@ -84,6 +86,17 @@ mod tests {
         assert!(munich.is_some());
         assert!(lacking.for_region(munich).lacks(hundesteuer));
         assert!(!lacking.for_region(None).lacks(hundesteuer));
+        // Munich's "Baumschutz" is an internal booking entry without a description: it
+        // offers no tree felling to citizens.
+        let felling = topics.named("Baumfällgenehmigung")[0].topic;
+        assert!(
+            snapshot
+                .catalog
+                .services()
+                .iter()
+                .any(|s| s.name == "Baumschutz" && !s.citizen_facing)
+        );
+        assert!(lacking.for_region(munich).lacks(felling));
         // A region no tenant has was not checked: nothing counts as lacking there.
         assert!(!lacking.for_region(Some("010000000000")).lacks(hundesteuer));
     }
