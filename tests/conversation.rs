@@ -222,6 +222,25 @@ fn the_office_of_the_service_in_context_does_not_switch_through_its_synonyms() {
 }
 
 #[test]
+fn a_follow_up_about_people_or_the_context_services_words_stays() {
+    // Only people and follow-up words: about the service in context, not the search's
+    // "Abholung elektronischer Aufenthaltstitel".
+    let household = ask("Haushaltsbescheinigung");
+    assert_eq!(household.sources[0].title, "Haushaltsbescheinigung");
+    let wife = follow("kann meine frau die fuer mich abholen?", &household);
+    assert_eq!(
+        wife.sources[0].title, "Haushaltsbescheinigung",
+        "{}",
+        wife.text
+    );
+    // Words the stolen passport's description holds are no request for a human.
+    let stolen = ask("Reisepass gestohlen");
+    let police = follow("brauch ich eine anzeige von der polizei", &stolen);
+    assert_ne!(police.kind, ReplyKind::Smalltalk, "{}", police.text);
+    assert_eq!(police.sources[0].id, stolen.sources[0].id);
+}
+
+#[test]
 fn follow_ups_in_everyday_words_stay_with_the_service() {
     let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
     assert_eq!(id.sources[0].id, "1063441");

@@ -519,9 +519,15 @@ impl Engine {
             return self.custom_reply(&state, answer, similarity);
         }
         // Only an aspect ("geht das online?") is no small talk unless the classifier is sure
-        // ("wie geht's" shares its verb).
-        let aspect_only = only_aspect().is_some() && intent.probability < SURE_SMALL_TALK;
+        // ("wie geht's" shares its verb); nor are words the service in context holds ("brauch
+        // ich eine anzeige von der polizei" about a stolen passport).
+        let unsure = intent.probability < SURE_SMALL_TALK;
+        let aspect_only = unsure && only_aspect().is_some();
+        let held_by_context = unsure
+            && context_service.is_some()
+            && topic().is_some_and(|t| on_topic(t) && t.confirmed());
         if !aspect_only
+            && !held_by_context
             && let Some(reply) = self.small_talk(
                 tenant,
                 &state,
@@ -552,7 +558,7 @@ impl Engine {
         // Words that name only what the service in context holds ("muss ich das auch bei
         // der Polizei anzeigen?"), when the search alone names no other service for sure.
         if let Some(service) = context_service
-            && topic().is_some_and(|t| on_topic(t) && t.confirmed())
+            && topic().is_some_and(|t| on_topic(t) && (t.confirmed() || t.names_nothing()))
         {
             return self.service_reply(&state, place, service, None, FOLLOW_UP_CONFIDENCE, None);
         }

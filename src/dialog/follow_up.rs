@@ -46,6 +46,13 @@ impl Topic {
     pub fn confirmed(&self) -> bool {
         !self.elsewhere && self.held > 0 && self.held * 3 >= self.words * 2
     }
+
+    /// True when nothing in the message could name a service: only follow-up words,
+    /// people and scraps ("kann meine Frau die für mich abholen?"). Said in a conversation
+    /// about a service, it is about that service.
+    pub fn names_nothing(&self) -> bool {
+        !self.elsewhere && !self.vague && self.words == 0
+    }
 }
 
 /// Where one word that could name a service is found.
