@@ -135,6 +135,13 @@ pub struct Thresholds {
     /// Below this share of the question's (weighted) words found in the best service, Sophia
     /// says it does not know.
     pub min_coverage: f32,
+    /// The coverage floor instead of `min_coverage` when the best service leads the
+    /// runner-up by at least `clear_lead` ([`crate::dialog::policy::margin`]): a long
+    /// message with much context ("meine Eltern aus Indien wollen uns besuchen und die
+    /// Botschaft verlangt eine Verpflichtungserklärung") that is clearly about one service.
+    pub min_coverage_clear_lead: f32,
+    /// The lead over the runner-up from which `min_coverage_clear_lead` applies.
+    pub clear_lead: f32,
     /// Below this share of the question's words found in the best service's name or
     /// keywords, Sophia says it does not know (matches in descriptions alone are weak).
     pub min_title_coverage: f32,
@@ -167,6 +174,8 @@ impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             min_coverage: 0.4,
+            min_coverage_clear_lead: 0.35,
+            clear_lead: 0.4,
             min_title_coverage: 0.05,
             clarify_margin: 0.06,
             min_confidence: 0.0,
@@ -275,6 +284,8 @@ impl Config {
         let t = &self.thresholds;
         for (name, value) in [
             ("min_coverage", t.min_coverage),
+            ("min_coverage_clear_lead", t.min_coverage_clear_lead),
+            ("clear_lead", t.clear_lead),
             ("min_title_coverage", t.min_title_coverage),
             ("clarify_margin", t.clarify_margin),
             ("min_confidence", t.min_confidence),

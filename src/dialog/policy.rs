@@ -74,9 +74,15 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     let Some(best) = hits.first() else {
         return Decision::Fallback { confidence };
     };
-    if best.coverage <= thresholds.min_coverage
-        || best.title_coverage < thresholds.min_title_coverage
-    {
+    let lead = margin(best.score, hits.get(1).map(|h| h.score));
+    let min_coverage = if lead >= thresholds.clear_lead {
+        thresholds
+            .min_coverage
+            .min(thresholds.min_coverage_clear_lead)
+    } else {
+        thresholds.min_coverage
+    };
+    if best.coverage <= min_coverage || best.title_coverage < thresholds.min_title_coverage {
         return Decision::Fallback { confidence };
     }
     // Unsure: every covered runner-up is a choice, however far behind.
@@ -152,6 +158,27 @@ mod tests {
             Decision::Clarify { choices, .. } => assert_eq!(choices, [0]),
             other => panic!("expected a clarify, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_clear_lead_needs_less_coverage() {
+        let t = thresholds();
+        assert!(t.min_coverage_clear_lead < t.min_coverage);
+        let coverage = (t.min_coverage + t.min_coverage_clear_lead) / 2.0;
+        // Far ahead of the runner-up: answered despite the lower coverage.
+        let ahead = [
+            hit(10.0, coverage, 0.3),
+            hit(10.0 * (1.0 - t.clear_lead), 0.2, 0.1),
+        ];
+        assert!(matches!(decide(&ahead, &t), Decision::Direct { .. }));
+        // Alone: the lead is full.
+        assert!(matches!(decide(&ahead[..1], &t), Decision::Direct { .. }));
+        // A close runner-up: the usual floor.
+        let close = [hit(10.0, coverage, 0.3), hit(9.0, 0.2, 0.1)];
+        assert!(matches!(decide(&close, &t), Decision::Fallback { .. }));
+        // Below the lower floor even a clear lead falls back.
+        let thin = [hit(10.0, t.min_coverage_clear_lead - 0.01, 0.3)];
+        assert!(matches!(decide(&thin, &t), Decision::Fallback { .. }));
     }
 
     #[test]
