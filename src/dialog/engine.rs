@@ -474,12 +474,13 @@ impl Engine {
                     .aspect
                     .as_ref()
                     .map_or(&[][..], |found| &found.cue_tokens[..]);
+                let name = context_service.map_or("", |s| s.name.as_str());
                 follow_up::topic(
                     &snapshot.index,
                     &snapshot.aspects,
                     &understanding.full,
                     cues,
-                    ordinal,
+                    (ordinal, name),
                     self.rival(&understanding, ordinal),
                 )
             }))

@@ -71,18 +71,29 @@ struct Found {
     named: bool,
 }
 
+/// A stem this long names a service whose name holds it inside a compound ("berat" in
+/// "Elternberatung").
+const NAME_PART_LEN: usize = 5;
+
 /// Weighs the words of `query` (without the aspect cue tokens `cues`) against the service
-/// at `ordinal` and what the search made of the message alone.
+/// at `ordinal`, named `name`, and what the search made of the message alone.
 pub(crate) fn topic(
     index: &CatalogIndex,
     aspects: &AspectDetector,
     query: &AnalyzedQuery,
     cues: &[String],
-    ordinal: usize,
+    (ordinal, name): (usize, &str),
     rival: Rival<'_>,
 ) -> Topic {
     let mut topic = Topic::default();
     let mut found = Vec::new();
+    let name_words: Vec<String> = crate::text::words(name)
+        .map(|(_, w)| crate::text::normalize_word(w))
+        .collect();
+    // "Beratung" names "Elternberatung zur Kinderbetreuung" as much as its own word would.
+    let in_name_compound = |stem: &str| {
+        stem.chars().count() >= NAME_PART_LEN && name_words.iter().any(|w| w.contains(stem))
+    };
     for word in query.words() {
         let terms: Vec<_> = query.terms.iter().filter(|t| t.word == word).collect();
         let mut generic = false;
@@ -113,7 +124,8 @@ pub(crate) fn topic(
         for term in known {
             let fields = index.fields_containing(ordinal, &term.text);
             f.in_context |= !fields.is_empty();
-            f.in_context_name |= fields.contains(&ServiceField::Name);
+            f.in_context_name |=
+                fields.contains(&ServiceField::Name) || in_name_compound(&term.text);
             f.named |= index.title_doc_freq(&term.text) > 0;
             let names_rival = term.origin != TermOrigin::Synonym || !own_in_context;
             if let Rival::Direct(hit) = rival {
@@ -204,7 +216,7 @@ mod tests {
             }
             _ => Rival::None,
         };
-        topic(&s.index, &s.aspects, &query, &cues, own, rival)
+        topic(&s.index, &s.aspects, &query, &cues, (own, service), rival)
     }
 
     #[test]
@@ -237,6 +249,16 @@ mod tests {
     }
 
     #[test]
+    fn a_part_of_the_compound_in_the_services_name_names_it() {
+        // "Beratung" is in "Elternberatung", although other services are named "… Beratung".
+        let t = topic_of(
+            "kostet die beratung was",
+            "Elternberatung zur Kinderbetreuung",
+        );
+        assert!(!t.elsewhere, "{t:?}");
+    }
+
+    #[test]
     fn another_service_named_in_its_name_is_a_new_question() {
         let t = topic_of("und was kostet ein fischereischein", "Personalausweis");
         assert!(t.elsewhere, "{t:?}");
@@ -254,10 +276,24 @@ mod tests {
             .unwrap()
             .cue_tokens;
         let own = ordinal("Personalausweis");
-        let t = topic(&s.index, &s.aspects, &query, &cues, own, Rival::Choices);
+        let t = topic(
+            &s.index,
+            &s.aspects,
+            &query,
+            &cues,
+            (own, "Personalausweis"),
+            Rival::Choices,
+        );
         assert!(t.elsewhere, "{t:?}");
         let query = s.index.analyze("und was kostet das", &Default::default());
-        let t = topic(&s.index, &s.aspects, &query, &cues, own, Rival::Choices);
+        let t = topic(
+            &s.index,
+            &s.aspects,
+            &query,
+            &cues,
+            (own, "Personalausweis"),
+            Rival::Choices,
+        );
         assert!(!t.elsewhere, "{t:?}");
     }
 }
