@@ -275,25 +275,12 @@ mod tests {
             .detect("und was kostet ein fischereischein")
             .unwrap()
             .cue_tokens;
-        let own = ordinal("Personalausweis");
-        let t = topic(
-            &s.index,
-            &s.aspects,
-            &query,
-            &cues,
-            (own, "Personalausweis"),
-            Rival::Choices,
-        );
+        let context = (ordinal("Personalausweis"), "Personalausweis");
+        let with_choices =
+            |query| topic(&s.index, &s.aspects, query, &cues, context, Rival::Choices);
+        let t = with_choices(&query);
         assert!(t.elsewhere, "{t:?}");
-        let query = s.index.analyze("und was kostet das", &Default::default());
-        let t = topic(
-            &s.index,
-            &s.aspects,
-            &query,
-            &cues,
-            (own, "Personalausweis"),
-            Rival::Choices,
-        );
+        let t = with_choices(&s.index.analyze("und was kostet das", &Default::default()));
         assert!(!t.elsewhere, "{t:?}");
     }
 }
