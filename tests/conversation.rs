@@ -116,6 +116,15 @@ fn a_separable_verb_the_synonyms_know_is_joined() {
 }
 
 #[test]
+fn a_misspelt_synonym_word_still_finds_its_service() {
+    // "Anwohnerparkausweis" is a word of the synonym rules, not of the catalogue
+    // ("Bewohnerparkausweis"); misspelt, it is corrected against the synonyms' words.
+    let reply = ask("anwohnerparkasweis beantragen");
+    assert_eq!(reply.kind, ReplyKind::Service, "{}", reply.text);
+    assert_eq!(reply.sources[0].title, "Bewohnerparkausweis");
+}
+
+#[test]
 fn a_greeting_with_a_question_is_a_service_question() {
     let reply = ask("hallo, ich brauche einen neuen Reisepass");
     assert_eq!(

@@ -416,7 +416,22 @@ impl CatalogIndex {
                 && synonyms.alternatives(exact).is_empty()
             {
                 corrected += 1;
-                for correction in corrector.corrections_of_word(raw) {
+                let corrections = corrector.corrections_of_word(raw);
+                // Nothing in the catalogue near it: maybe a word of the synonym rules,
+                // misspelt ("anwohnerparkausweiss"), stands for catalogue words.
+                if corrections.is_empty()
+                    && let Some((key, distance)) = corrector.closest(exact, synonyms.words())
+                {
+                    for alternative in synonyms.alternatives(key) {
+                        push(
+                            alternative.clone(),
+                            word,
+                            TermOrigin::Synonym,
+                            typo::penalty(distance) * SYNONYM_FACTOR,
+                        );
+                    }
+                }
+                for correction in corrections {
                     let origin = TermOrigin::Correction {
                         distance: correction.distance,
                     };

@@ -124,6 +124,11 @@ impl Synonyms {
         self.map.get(analysed).map_or(&[], Vec::as_slice)
     }
 
+    /// The analysed words that have alternatives, in no particular order.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+
     /// Number of words with alternatives.
     pub fn len(&self) -> usize {
         self.map.len()

@@ -447,6 +447,40 @@ impl TypoCorrector {
         }
     }
 
+    /// The closest of `candidates` (analysed terms, such as the synonym rules' words) to the
+    /// analysed `term`, within the edits the [module rules](self) allow for it, with its
+    /// distance; the first of equally close ones. For words the catalogue does not hold but
+    /// the editors' synonyms do ("anwohnerparkausweiss").
+    ///
+    /// # Example
+    /// ```rust
+    /// use sophia::text::{TypoCorrector, Vocabulary};
+    ///
+    /// let corrector = TypoCorrector::new(Vocabulary::from_counts([]));
+    /// let keys = ["anwohnerparkausweis", "perso"];
+    /// assert_eq!(
+    ///     corrector.closest("anwohnerparkausweiss", keys.into_iter()),
+    ///     Some(("anwohnerparkausweis", 1))
+    /// );
+    /// assert_eq!(corrector.closest("pers", keys.into_iter()), None);
+    /// ```
+    pub fn closest<'c>(
+        &self,
+        term: &str,
+        candidates: impl Iterator<Item = &'c str>,
+    ) -> Option<(&'c str, u8)> {
+        let dfa = self.dfa(term)?;
+        let mut best: Option<(&'c str, u8)> = None;
+        for candidate in candidates.filter(|c| Self::is_candidate(c) && *c != term) {
+            if let Distance::Exact(d) = dfa.eval(candidate)
+                && best.is_none_or(|(_, b)| d < b)
+            {
+                best = Some((candidate, d));
+            }
+        }
+        best
+    }
+
     /// Whether `term` may be offered as a correction.
     fn is_candidate(term: &str) -> bool {
         term.chars().count() >= MIN_CANDIDATE_CHARS && !has_digit(term)
