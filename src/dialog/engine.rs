@@ -1,6 +1,7 @@
 //! The engine: one message in, one reply out. Pure, deterministic, never panics.
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -23,8 +24,8 @@ use crate::content::{Catalog, CustomAnswer, Day, PackError, PackLibrary, Service
 use crate::geo::{Places, Scope};
 use crate::nlu::language;
 use crate::nlu::{
-    Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, OFF_TOPIC, SERVICE_SEARCH,
-    Topic as AdminTopic, Topics,
+    Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, Named, OFF_TOPIC,
+    SERVICE_SEARCH, Topic as AdminTopic, Topics,
 };
 use crate::review::Nearest;
 use crate::search::{
@@ -59,7 +60,7 @@ const PLAUSIBLE_VARIANT: f32 = 0.5;
 const MAX_COPY_SUGGESTIONS: usize = 4;
 /// Confidence of an aspect answer about the service already talked about.
 const FOLLOW_UP_CONFIDENCE: f32 = 0.9;
-/// Share of its weight a word of the tenant's own place name keeps ([`weigh_down_place`]):
+/// Share of its weight a word of the tenant's own place name keeps ([`home_words`]):
 /// dev top1 78.7 → 78.9 %, wrong 7.3 → 6.8 % at 0.25 and at 0.1; 0.5 lowers wrong only.
 const PLACE_WEIGHT: f32 = 0.25;
 
@@ -87,6 +88,8 @@ pub struct Snapshot {
     pub places: Arc<Places>,
     /// The offices by name.
     pub offices: Arc<OfficeIndex>,
+    /// Per tenant id, the analysed words of its own place name ([`home_words`]).
+    pub home_words: HashMap<String, Vec<String>>,
     /// Per tenant region, the administrative topics ([`Topics::shipped`]) no service name
     /// or keyword of the catalogue holds.
     pub lacking: Arc<LackingTopics>,
@@ -164,6 +167,7 @@ impl Snapshot {
             synonyms,
             intents: Arc::new(IntentClassifier::shipped()),
             smalltalk: SmallTalk::shipped(),
+            home_words: home_words(&config),
             config,
             places: Arc::new(Places::shipped()),
             offices: Arc::new(offices),
@@ -213,6 +217,7 @@ impl Snapshot {
             synonyms: self.synonyms.clone(),
             intents: Arc::clone(&self.intents),
             smalltalk: self.smalltalk.clone(),
+            home_words: home_words(&config),
             config,
             places: Arc::clone(&self.places),
             offices: Arc::clone(&self.offices),
@@ -229,6 +234,26 @@ impl Snapshot {
     pub fn version(&self) -> &str {
         &self.version
     }
+}
+
+/// Per tenant, the analysed words (four letters or more) of its name: the tenant's own place
+/// ("Landeshauptstadt München"). They say where, not what: a citizen of Munich writing "in
+/// München" asks no more about the few services with München in their name ("Umschreibung
+/// Fahrzeug – von außerhalb nach München") than about any other, so the search weighs them
+/// at [`PLACE_WEIGHT`].
+fn home_words(config: &Config) -> HashMap<String, Vec<String>> {
+    let mut analyzer = text::retrieval_analyzer();
+    config
+        .tenants
+        .iter()
+        .map(|tenant| {
+            let words = text::tokens(&mut analyzer, &tenant.name)
+                .into_iter()
+                .filter(|w| w.chars().count() >= 4)
+                .collect();
+            (tenant.id.clone(), words)
+        })
+        .collect()
 }
 
 /// The index options `config` asks for: German analysis with its field boosts.
@@ -343,6 +368,8 @@ struct Understanding {
     questions: Vec<PackHit>,
     hits: Vec<Hit>,
     decision: Decision,
+    /// The administrative topics the message names ([`Topics::named`]).
+    topics: Vec<Named>,
 }
 
 impl Engine {
@@ -553,7 +580,7 @@ impl Engine {
         }
 
         // Only an office named ("Bürgerbüro Pasing", "KVR Ruppertstraße"): that office.
-        if let Some(reply) = self.office_reply(&state, place, &understanding, message, tenant) {
+        if let Some(reply) = self.office_reply(&state, place, &understanding, tenant) {
             return reply;
         }
         // Words that name only what the service in context holds ("muss ich das auch bei
@@ -999,8 +1026,8 @@ impl Engine {
         let mut full = snapshot
             .index
             .analyze(message, snapshot.layer.synonyms(tenant));
-        if let Some(tenant) = snapshot.config.tenant(tenant) {
-            weigh_down_place(&mut full, &tenant.name);
+        if let Some(home) = snapshot.home_words.get(tenant) {
+            full.weigh_words(home, PLACE_WEIGHT);
         }
         let mut query = full.clone();
         if let Some(found) = &aspect {
@@ -1027,6 +1054,7 @@ impl Engine {
             questions,
             hits,
             decision,
+            topics: Topics::shipped().named(message),
         }
     }
 
@@ -1171,7 +1199,6 @@ impl Engine {
         state: &ConversationState,
         place: &Whereabouts,
         understanding: &Understanding,
-        message: &str,
         tenant: &Tenant,
     ) -> Option<Reply> {
         let snapshot = &*self.snapshot;
@@ -1193,13 +1220,14 @@ impl Engine {
         // catalogue lacks must be in the office's name.
         let topics = Topics::shipped();
         let lacking = snapshot.lacking.for_region(tenant.region.as_deref());
-        let named_by =
-            |text: &str| -> Vec<usize> { topics.named(text).iter().map(|n| n.topic).collect() };
-        let unnamed = named_by(message).into_iter().any(|topic| {
-            lacking.lacks(topic)
-                && !sites
-                    .iter()
-                    .any(|site| named_by(&site.name).contains(&topic))
+        let unnamed = understanding.topics.iter().any(|named| {
+            lacking.lacks(named.topic)
+                && !sites.iter().any(|site| {
+                    topics
+                        .named(&site.name)
+                        .iter()
+                        .any(|n| n.topic == named.topic)
+                })
         });
         if unnamed {
             return None;
@@ -1399,10 +1427,11 @@ impl Engine {
                     .iter()
                     .find(|q| q.target == Target::Service(best.ordinal))
                     .map(|q| q.question.as_str());
-                topics.unanswered(message, lacking, &self.service_of(best).name, question)
+                let name = &self.service_of(best).name;
+                topics.unanswered(message, &understanding.topics, lacking, name, question)
             }
-            _ => topics
-                .named(message)
+            _ => understanding
+                .topics
                 .iter()
                 .find(|n| lacking.lacks(n.topic))
                 .map(|n| topics.topic(n.topic)),
@@ -1526,29 +1555,6 @@ fn same_for_all<'a>(
 }
 
 /// The source entry of a service.
-/// The words of the tenant's own place ("München" for the "Landeshauptstadt München") say
-/// where, not what: a citizen of Munich writing "in München" asks no more about the few
-/// services with München in their name ("Umschreibung Fahrzeug – von außerhalb nach
-/// München") than about any other. Their weight is lowered to [`PLACE_WEIGHT`].
-fn weigh_down_place(query: &mut AnalyzedQuery, tenant_name: &str) {
-    let place: Vec<String> = text::words(tenant_name)
-        .map(|(_, w)| text::normalize_word(w))
-        .filter(|w| w.chars().count() >= 4 && !text::is_stop_word(w))
-        .map(|w| text::stem_word(&w))
-        .collect();
-    let words: Vec<usize> = query
-        .terms
-        .iter()
-        .filter(|t| t.origin == TermOrigin::Exact && place.contains(&t.text))
-        .map(|t| t.word)
-        .collect();
-    for term in &mut query.terms {
-        if words.contains(&term.word) {
-            term.weight *= PLACE_WEIGHT;
-        }
-    }
-}
-
 fn source(service: &Service, score: Option<f32>) -> Source {
     Source {
         kind: "service".to_string(),
@@ -1576,10 +1582,12 @@ mod tests {
     #[test]
     fn the_tenants_own_place_weighs_less_and_nothing_else_does() {
         let engine = Engine::shipped();
-        let index = &engine.snapshot().index;
-        let query = index.analyze("Auto ummelden in München", &Synonyms::default());
+        let snapshot = engine.snapshot();
+        let query = snapshot
+            .index
+            .analyze("Auto ummelden in München", &Synonyms::default());
         let mut weighed = query.clone();
-        weigh_down_place(&mut weighed, "Landeshauptstadt München");
+        weighed.weigh_words(&snapshot.home_words["muenchen"], PLACE_WEIGHT);
         for (before, after) in query.terms.iter().zip(&weighed.terms) {
             let expected = if before.text == "munch" {
                 before.weight * PLACE_WEIGHT
@@ -1590,8 +1598,14 @@ mod tests {
         }
         assert!(query.terms.iter().any(|t| t.text == "munch"));
         // Another tenant's place is not touched.
-        let mut hessen = query.clone();
-        weigh_down_place(&mut hessen, "Land Hessen");
-        assert_eq!(hessen, query);
+        let hessen = snapshot
+            .config
+            .tenants
+            .iter()
+            .find(|t| t.name == "Land Hessen")
+            .unwrap();
+        let mut other = query.clone();
+        other.weigh_words(&snapshot.home_words[&hessen.id], PLACE_WEIGHT);
+        assert_eq!(other, query);
     }
 }

@@ -118,11 +118,15 @@ pub(crate) fn topic(
         // The word as typed, when the service in context holds it: its synonyms then do
         // not make another service named by it ("Standesamt" also searches
         // "Eheschließung", but a Standesamt appointment for the church exit is no wedding).
-        let own_in_context = known.iter().any(|t| {
-            t.origin == TermOrigin::Exact && !index.fields_containing(ordinal, &t.text).is_empty()
-        });
-        for term in known {
-            let fields = index.fields_containing(ordinal, &term.text);
+        let fields: Vec<Vec<ServiceField>> = known
+            .iter()
+            .map(|t| index.fields_containing(ordinal, &t.text))
+            .collect();
+        let own_in_context = known
+            .iter()
+            .zip(&fields)
+            .any(|(t, fields)| t.origin == TermOrigin::Exact && !fields.is_empty());
+        for (term, fields) in known.into_iter().zip(&fields) {
             f.in_context |= !fields.is_empty();
             f.in_context_name |=
                 fields.contains(&ServiceField::Name) || in_name_compound(&term.text);

@@ -185,14 +185,42 @@ impl AnalyzedQuery {
         AnalyzedQuery { terms }
     }
 
-    /// Removes every word whose own (exact) term is one of `texts`.
-    pub fn without_words(&self, texts: &[String]) -> AnalyzedQuery {
-        let dropped: Vec<usize> = self
-            .terms
+    /// The words (positions) whose own (exact) term is one of `texts`.
+    fn words_typed_as(&self, texts: &[String]) -> Vec<usize> {
+        self.terms
             .iter()
             .filter(|t| t.origin == TermOrigin::Exact && texts.contains(&t.text))
             .map(|t| t.word)
-            .collect();
+            .collect()
+    }
+
+    /// Multiplies the weight of every term of the words whose own (exact) term is one of
+    /// `texts` by `factor`.
+    ///
+    /// ```
+    /// let index = sophia::search::CatalogIndex::build(
+    ///     &sophia::content::Catalog::shipped(), Default::default()).unwrap();
+    /// let query = index.analyze("Reisepass in München", &Default::default());
+    /// let mut weighed = query.clone();
+    /// weighed.weigh_words(&["munch".to_string()], 0.5);
+    /// let weight = |q: &sophia::search::AnalyzedQuery, text: &str| {
+    ///     q.terms.iter().find(|t| t.text == text).unwrap().weight
+    /// };
+    /// assert_eq!(weight(&weighed, "munch"), weight(&query, "munch") * 0.5);
+    /// assert_eq!(weight(&weighed, "reisepass"), weight(&query, "reisepass"));
+    /// ```
+    pub fn weigh_words(&mut self, texts: &[String], factor: f32) {
+        let words = self.words_typed_as(texts);
+        for term in &mut self.terms {
+            if words.contains(&term.word) {
+                term.weight *= factor;
+            }
+        }
+    }
+
+    /// Removes every word whose own (exact) term is one of `texts`.
+    pub fn without_words(&self, texts: &[String]) -> AnalyzedQuery {
+        let dropped = self.words_typed_as(texts);
         AnalyzedQuery {
             terms: self
                 .terms
