@@ -136,6 +136,24 @@ fn a_greeting_with_a_question_is_a_service_question() {
 }
 
 #[test]
+fn a_word_that_typifies_the_small_talk_names_no_service() {
+    // "Mensch" is in the keywords of the pension information ("Altersrente"), and it is
+    // the word that asks for a human.
+    for message in ["gibt es hier auch einen menschen", "einen menschen bitte"] {
+        let reply = ask(message);
+        assert_eq!(
+            reply.intent.name, "human_handoff",
+            "{message}: {}",
+            reply.text
+        );
+        assert!(reply.sources.is_empty(), "{message}: {}", reply.text);
+    }
+    // A service word beside small talk still names its service.
+    let reply = ask("hallo, ich brauche einen neuen Reisepass");
+    assert_eq!(reply.sources[0].id, "1063453", "{}", reply.text);
+}
+
+#[test]
 fn the_handoff_names_the_115_hotline() {
     assert!(
         ask("kann ich bitte einen mitarbeiter sprechen")

@@ -54,6 +54,10 @@ const SERVICE_OVERRIDES_SMALL_TALK: f32 = 0.5;
 /// The same for questions the classifier takes for off-topic: everyday words ("meine
 /// Frau", "im Garten") sound off-topic, so a weaker match in a service's name already wins.
 const SERVICE_OVERRIDES_OFF_TOPIC: f32 = 0.25;
+/// How much more a word's own feature must speak for a small-talk intent than for a
+/// service question ([`crate::nlu::IntentClassifier::leaning`]) to name no service in a
+/// small-talk message: "Mensch" leans 2.1 to `human_handoff`, "Reisepass" −0.5.
+const SMALL_TALK_WORD: f32 = 1.0;
 /// A variant scoring below this share of the best score is not considered at all.
 const PLAUSIBLE_VARIANT: f32 = 0.5;
 /// Most other authorities offered as buttons when a service has several.
@@ -746,6 +750,14 @@ impl Engine {
                     best.matched
                         .iter()
                         .any(|(m, field)| m == &t.text && *field != ServiceField::Body)
+                })
+                // A word that typifies the small talk ("Mensch" asking for a human) names
+                // no service, whatever service mentions it.
+                .filter(|t| {
+                    snapshot
+                        .intents
+                        .leaning(&t.text, &intent.name, SERVICE_SEARCH)
+                        < SMALL_TALK_WORD
                 })
                 .count();
             let needed = if intent.probability >= SURE_SMALL_TALK {

@@ -202,6 +202,25 @@ impl IntentClassifier {
             .expect("a trained classifier has intents")
     }
 
+    /// How much more the analysed word `word` ([`crate::text::intent_analyzer`]) speaks
+    /// for intent `intent` than for `other`, by its own word feature's weights: positive
+    /// when the word typifies `intent`. Zero for a word or an intent never seen.
+    ///
+    /// ```
+    /// let c = sophia::nlu::IntentClassifier::shipped();
+    /// assert!(c.leaning("mensch", "human_handoff", "service_search") > 0.0);
+    /// assert!(c.leaning("reisepass", "human_handoff", "service_search") < 0.0);
+    /// ```
+    pub fn leaning(&self, word: &str, intent: &str, other: &str) -> f32 {
+        let index = |name: &str| self.labels.iter().position(|l| l == name);
+        let (Some(intent), Some(other)) = (index(intent), index(other)) else {
+            return 0.0;
+        };
+        self.weights
+            .row(self.featurizer.word_dimension(word))
+            .map_or(0.0, |row| row[intent] - row[other])
+    }
+
     /// The intent names, in training order.
     pub fn labels(&self) -> &[String] {
         &self.labels

@@ -48,6 +48,19 @@ impl Featurizer {
     /// assert!(!a.0.is_empty());
     /// assert!(sophia::nlu::features::cosine(&a, &b) > 0.5);
     /// ```
+    /// The dimension of one analysed word's own feature (`"w"`), as [`Featurizer::features`]
+    /// hashes it.
+    ///
+    /// ```
+    /// use sophia::nlu::features::Featurizer;
+    /// let f = Featurizer::default();
+    /// let dim = f.word_dimension("mensch");
+    /// assert!(f.features("mensch").0.iter().any(|&(d, _)| d == dim));
+    /// ```
+    pub fn word_dimension(&self, word: &str) -> u32 {
+        dimension(feature("w").text(word))
+    }
+
     pub fn features(&self, message: &str) -> Features {
         let words = text::tokens(&mut self.analyzer.clone(), message);
         let mut raw: Vec<u32> = Vec::new();

@@ -195,6 +195,18 @@ mod tests {
     }
 
     #[test]
+    fn colloquial_fillers_and_bavarian_function_words_are_dropped() {
+        assert_eq!(
+            tokens("gibts sowas wie einen sofortpass"),
+            [("sofortpass".to_string(), 4)]
+        );
+        assert_eq!(
+            tokens("mei freundin und i wollen heiraten"),
+            [("freundin".to_string(), 1), ("heiraten".to_string(), 5)]
+        );
+    }
+
+    #[test]
     fn removes_stop_words_and_keeps_positions() {
         assert_eq!(
             tokens("Hallo, ich möchte bitte einen neuen Reisepass ohne Termin beantragen"),
