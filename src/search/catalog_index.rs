@@ -17,6 +17,8 @@ use crate::content::{Catalog, RichText, Service, ServiceTexts, TextsError};
 use crate::geo::{self, Scope, ScopeTerms};
 use crate::text::{self, Synonyms, TypoCorrector, Vocabulary, typo};
 
+/// Two words are tried as one compound written apart only when each has this many letters.
+const MIN_JOINED_PART: usize = 3;
 /// At most this many unknown words of one message are spelling-corrected: correction is
 /// the costly step, and a question has few real typos (a flood of them is no question).
 const MAX_CORRECTED_WORDS: usize = 4;
@@ -448,6 +450,34 @@ impl CatalogIndex {
                 }
             }
         }
+        // A compound written apart ("Melde Bestätigung", "Führer Schein"): the joined word,
+        // when the catalogue or the synonym rules know it, stands beside the head word.
+        let raw_words: Vec<&str> = text::words(message).map(|(_, w)| w).collect();
+        for head in 1..raw_words.len() {
+            let (Some(Some(_)), Some(Some(_))) =
+                (exact_tokens.get(head - 1), exact_tokens.get(head))
+            else {
+                continue;
+            };
+            let (modifier, word) = (raw_words[head - 1], raw_words[head]);
+            if modifier.chars().count() < MIN_JOINED_PART || word.chars().count() < MIN_JOINED_PART
+            {
+                continue;
+            }
+            let whole = text::stem_word(&text::normalize_word(&format!("{modifier}{word}")));
+            let alternatives = synonyms.alternatives(&whole);
+            if doc_freq(&searcher, &self.fields, &whole) > 0 || !alternatives.is_empty() {
+                for alternative in alternatives {
+                    push(
+                        alternative.clone(),
+                        head,
+                        TermOrigin::Synonym,
+                        SYNONYM_FACTOR,
+                    );
+                }
+                push(whole, head, TermOrigin::Synonym, 1.0);
+            }
+        }
         // A separable verb split by the sentence ("hol … ab"): the joined verb, when the
         // catalogue or the synonym rules know it ("trete … aus" = "austreten" = "Austritt"),
         // stands for the verb word; the particle then says nothing more.
@@ -797,4 +827,54 @@ fn document(
         doc.add_text(fields.body, &link.name);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Catalog;
+
+    fn munich() -> CatalogIndex {
+        let catalog = Catalog::shipped().with_regions(&["091620000000".to_string()]);
+        CatalogIndex::build(&catalog, IndexOptions::default()).unwrap()
+    }
+
+    fn best(index: &CatalogIndex, message: &str) -> String {
+        let found = index.search(message, &Synonyms::default(), 1);
+        let ordinal = found.hits.first().expect("a hit").ordinal;
+        index.lexicon.names[ordinal].join(" ")
+    }
+
+    #[test]
+    fn a_compound_written_apart_is_searched_joined_for_its_head_word() {
+        let index = munich();
+        let query = index.analyze(
+            "Melde Bestätigung für den Arbeitgeber",
+            &Synonyms::default(),
+        );
+        let joined: Vec<&QueryTerm> = query
+            .terms
+            .iter()
+            .filter(|t| t.text == "meldebestat")
+            .collect();
+        assert_eq!(joined.len(), 1, "{query:?}");
+        assert_eq!((joined[0].word, joined[0].origin), (1, TermOrigin::Synonym));
+        assert!(best(&index, "Kirchen Austritt").contains("kirchenaustritt"));
+    }
+
+    #[test]
+    fn words_that_are_no_compound_together_stay_apart() {
+        let index = munich();
+        let query = index.analyze("Pass verloren", &Synonyms::default());
+        assert!(
+            query.terms.iter().all(|t| t.origin == TermOrigin::Exact),
+            "{query:?}"
+        );
+        // Stop words in between are no part of a compound.
+        let query = index.analyze("Melde die Bestätigung", &Synonyms::default());
+        assert!(
+            query.terms.iter().all(|t| t.text != "meldebestat"),
+            "{query:?}"
+        );
+    }
 }
