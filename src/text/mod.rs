@@ -64,7 +64,7 @@ pub use zu_infinitive::{ZuInfinitive, join_zu_infinitive};
 /// ```rust
 /// assert!(sophia::text::ANALYZER_VERSION >= 1);
 /// ```
-pub const ANALYZER_VERSION: u32 = 4;
+pub const ANALYZER_VERSION: u32 = 5;
 
 /// The analyzer for indexing and searching service texts: words, normalised, without stop
 /// words, stemmed.

@@ -59,12 +59,30 @@ fn keep_as_is(word: &str) -> bool {
 /// assert_eq!(stem("Führerscheins"), stem("fuehrerschein"));
 /// assert_eq!(stem_word("kfz"), "kfz");
 /// assert_eq!(stem_word("b2"), "b2");
+/// // A verb in -ern and its noun in -erung share the stem.
+/// assert_eq!(stem("Verlängerung"), stem("verlängern"));
+/// assert_eq!(stem("Änderungen"), stem("ändern"));
 /// ```
 pub fn stem_word(normalized: &str) -> String {
     if keep_as_is(normalized) {
         normalized.to_string()
     } else {
-        GERMAN.stem(normalized).into_owned()
+        stem(normalized).into_owned()
+    }
+}
+
+/// Snowball's stem of a word [`keep_as_is`] does not keep, borrowed when unchanged.
+///
+/// Snowball takes "-ern" off a verb ("verlängern" → "verlang") but only "-ung" off its
+/// noun ("Verlängerung" → "verlanger"); the noun loses the "er" too, so both meet.
+fn stem(normalized: &str) -> Cow<'_, str> {
+    let stem = GERMAN.stem(normalized);
+    let verbal_noun = normalized.ends_with("erung") || normalized.ends_with("erungen");
+    match stem.strip_suffix("er") {
+        Some(verb) if verbal_noun && verb.len() >= MIN_STEM_CHARS - 1 => {
+            Cow::Owned(verb.to_string())
+        }
+        _ => stem,
     }
 }
 
@@ -125,7 +143,7 @@ impl<T: TokenStream> TokenStream for GermanStemmerTokenStream<T> {
         let token = self.tail.token_mut();
         // `Cow::Borrowed` means the stemmer changed nothing.
         if !keep_as_is(&token.text)
-            && let Cow::Owned(stemmed) = GERMAN.stem(&token.text)
+            && let Cow::Owned(stemmed) = stem(&token.text)
         {
             token.text = stemmed;
         }
@@ -214,6 +232,28 @@ mod tests {
             "beschein",
         );
         meet(&["Geburtsurkunde", "Geburtsurkunden"], "geburtsurkund");
+    }
+
+    #[test]
+    fn a_verb_in_ern_and_its_noun_in_erung_meet() {
+        meet(
+            &[
+                "Verlängerung",
+                "Verlängerungen",
+                "verlängern",
+                "verlaengern",
+            ],
+            "verlang",
+        );
+        meet(&["Änderung", "Aenderungen", "ändern"], "and");
+        meet(&["Einbürgerung", "einbürgern"], "einburg");
+        meet(&["Erweiterung", "erweitern"], "erweit");
+        // Other words ending in -er keep it.
+        assert_eq!(stem("Bürger"), "burg");
+        assert_eq!(stem("Versicherer"), "versich");
+        assert_eq!(stem("Steuer"), "steu");
+        // Too short a verb part: left as Snowball has it.
+        assert_eq!(stem("Ehrung"), "ehrung");
     }
 
     /// Forms a citizen would call the same word that Snowball German keeps apart. Documented,

@@ -267,12 +267,13 @@ impl fmt::Debug for TypoCorrector {
 
 /// Endings the Snowball German stemmer removes (already normalised): a derivational
 /// ending (step 3 of the algorithm, or none) followed by an inflectional one (steps 1
-/// and 2, or none). Whether the stemmer really removes it from a given word is checked
-/// with [`stem_word`].
+/// and 2, or none), and "erung", which [`stem_word`] takes off a verbal noun
+/// ("Einbürgerung" → "einburg"). Whether the stemmer really removes it from a given word
+/// is checked with [`stem_word`].
 static SUFFIXES: LazyLock<Vec<String>> = LazyLock::new(|| {
     const DERIVATIONAL: &[&str] = &[
         "", "end", "ung", "igend", "igung", "ig", "ik", "isch", "lich", "erlich", "enlich", "heit",
-        "erheit", "enheit", "keit", "lichkeit", "igkeit",
+        "erheit", "enheit", "keit", "lichkeit", "igkeit", "erung",
     ];
     // "se", "sen", "ses": the "nis" + "se" of "Zeugnisse", "Ergebnissen".
     const INFLECTIONAL: &[&str] = &[
