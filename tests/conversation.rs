@@ -231,6 +231,32 @@ fn an_aspect_asked_at_a_clarify_is_no_small_talk() {
 }
 
 #[test]
+fn a_part_shared_by_every_choice_is_answered_for_all_of_them() {
+    let clarify = ask("Führerschein umschreiben");
+    assert_eq!(clarify.kind, ReplyKind::Clarify);
+    let online = follow("geht das online", &clarify);
+    assert_eq!(online.kind, ReplyKind::Aspect, "{}", online.text);
+    // Both choices are named and linked, each with its own booking page.
+    for choice in &clarify.sources {
+        assert!(online.text.contains(&choice.title), "{}", online.text);
+        assert!(
+            online.text.contains(&format!("/services/{}", choice.id)),
+            "{}",
+            online.text
+        );
+        assert!(online.suggestions.iter().any(|s| s.label == choice.title));
+    }
+    assert_eq!(online.sources.len(), clarify.sources.len());
+    // The choice is still open: naming the second one answers it.
+    let second = follow("die zweite", &online);
+    assert_eq!(
+        second.sources[0].id, clarify.sources[1].id,
+        "{}",
+        second.text
+    );
+}
+
+#[test]
 fn the_office_of_the_service_in_context_does_not_switch_through_its_synonyms() {
     // "Standesamt" also searches "Eheschließung" (synonyms.txt); the church exit is done at
     // the Standesamt too, so the question stays with it.

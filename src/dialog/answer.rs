@@ -40,6 +40,13 @@ impl Answer {
         ));
     }
 
+    /// Adds all blocks and offices of `other` after this answer's.
+    pub fn append(&mut self, other: Answer) {
+        self.text.extend(other.text);
+        self.html.extend(other.html);
+        self.offices.extend(other.offices);
+    }
+
     /// Adds a heading line ("Reisepass").
     pub fn title(&mut self, title: &str) {
         self.text.push(title.to_string());
@@ -471,7 +478,7 @@ fn add_passages(answer: &mut Answer, passages: &[(&str, Option<&str>)]) {
 
 /// The online application: the service's own, a per-office one, or a link named
 /// "Antragstellung"/"Online".
-fn online_link(service: &Service, texts: &ServiceTexts) -> Option<String> {
+pub(crate) fn online_link(service: &Service, texts: &ServiceTexts) -> Option<String> {
     service
         .online
         .as_ref()
@@ -518,6 +525,23 @@ pub(crate) fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_appended_answer_follows_with_its_offices() {
+        let mut answer = Answer::default();
+        answer.paragraph("Für beide gilt:");
+        let mut part = Answer::default();
+        part.paragraph("Die Gebühr beträgt 10 Euro.");
+        answer.append(part);
+        assert_eq!(
+            answer.text(),
+            "Für beide gilt:\n\nDie Gebühr beträgt 10 Euro."
+        );
+        assert_eq!(
+            answer.html(),
+            "<p>Für beide gilt:</p><p>Die Gebühr beträgt 10 Euro.</p>"
+        );
+    }
 
     #[test]
     fn summary_cuts_at_a_sentence_end() {

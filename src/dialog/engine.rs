@@ -20,7 +20,9 @@ use super::reply::{ChatRequest, IntentScore, Reply, ReplyKind, Source, Suggestio
 use super::smalltalk::{self, SmallTalk};
 use super::whereabouts::Whereabouts;
 use crate::config::{Config, Tenant};
-use crate::content::{Catalog, CustomAnswer, Day, PackError, PackLibrary, Service, markdown};
+use crate::content::{
+    Catalog, CustomAnswer, Day, PackError, PackLibrary, Service, ServiceTexts, markdown,
+};
 use crate::geo::{Places, Scope};
 use crate::nlu::language;
 use crate::nlu::{
@@ -1290,7 +1292,10 @@ impl Engine {
             )
             && let Some(&(service, score)) = services.first()
         {
-            return self.service_reply(state, place, service, Some(aspect), confidence, score);
+            let Ok(texts) = self.snapshot.catalog.texts(service) else {
+                return self.service_reply(state, place, service, Some(aspect), confidence, score);
+            };
+            return self.shared_aspect_reply(state, place, services, aspect, &texts, confidence);
         }
         let mut answer = Answer::default();
         answer.paragraph("Meinten Sie …?");
@@ -1318,6 +1323,80 @@ impl Engine {
             answer,
             confidence,
             aspect,
+            sources,
+            suggestions,
+            next,
+        )
+    }
+
+    /// The part asked for, when it is the same for every pending choice: answered once
+    /// for all of them (from the first one's texts), the choices still open.
+    fn shared_aspect_reply(
+        &self,
+        state: &ConversationState,
+        place: &Whereabouts,
+        services: &[(&Service, Option<f32>)],
+        aspect: Aspect,
+        first_texts: &ServiceTexts,
+        confidence: f32,
+    ) -> Reply {
+        let catalog = &self.snapshot.catalog;
+        let names: Vec<String> = services
+            .iter()
+            .map(|(s, _)| format!("„{}“", s.name))
+            .collect();
+        let mut answer = Answer::default();
+        answer.paragraph(&format!(
+            "Das gilt für {} gleichermaßen:",
+            join_with_and(&names)
+        ));
+        answer.append(answer::aspect_answer(
+            services[0].0,
+            first_texts,
+            aspect,
+            catalog,
+            place,
+        ));
+        // Appointments, and online questions without an online application, are answered
+        // with the first one's booking page; each other one has its own.
+        let books = aspect == Aspect::Appointment
+            || (aspect == Aspect::Online
+                && answer::online_link(services[0].0, first_texts).is_none());
+        let booking = |s: &Service| s.appointment_url.clone().or_else(|| s.url.clone());
+        if books {
+            for (other, _) in &services[1..] {
+                if let Some(url) =
+                    booking(other).filter(|url| Some(url) != booking(services[0].0).as_ref())
+                {
+                    answer.link(&format!("Termin für „{}“ vereinbaren", other.name), &url);
+                }
+            }
+        }
+        answer
+            .paragraph("Sagen Sie mir, welche Leistung Sie meinen, dann sage ich Ihnen mehr dazu.");
+        // Follow-ups stay with the one answered from; naming another still picks it.
+        let next = ConversationState {
+            service: Some(services[0].0.id.clone()),
+            choices: services.iter().map(|(s, _)| s.id.clone()).collect(),
+            aspect: Some(aspect),
+            ..state.next(self.snapshot.version())
+        };
+        let suggestions = services
+            .iter()
+            .map(|(s, _)| Suggestion {
+                label: s.name.clone(),
+                message: s.name.clone(),
+            })
+            .collect();
+        let sources = services
+            .iter()
+            .map(|(s, score)| source(s, *score))
+            .collect();
+        self.reply(
+            ReplyKind::Aspect,
+            answer,
+            confidence,
+            Some(aspect),
             sources,
             suggestions,
             next,
@@ -1531,9 +1610,19 @@ impl Engine {
     }
 }
 
+/// Names joined for a sentence: "A", "A und B", "A, B und C".
+fn join_with_and(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} und {last}", rest.join(", ")),
+    }
+}
+
 /// True when `aspect` has the same answer for every one of `services` (of `catalog`): same
 /// offices for where to go and appointments, same fees, same online link. Fees that cannot
-/// be read are never the same.
+/// be read are never the same. Booking pages may differ ([`Engine::shared_aspect_reply`]
+/// links each).
 fn same_for_all<'a>(
     aspect: Aspect,
     catalog: &Catalog,
@@ -1590,6 +1679,15 @@ fn clip(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_joined_for_a_sentence() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_with_and(&names(&[])), "");
+        assert_eq!(join_with_and(&names(&["A"])), "A");
+        assert_eq!(join_with_and(&names(&["A", "B"])), "A und B");
+        assert_eq!(join_with_and(&names(&["A", "B", "C"])), "A, B und C");
+    }
 
     #[test]
     fn the_tenants_own_place_weighs_less_and_nothing_else_does() {
