@@ -863,6 +863,25 @@ mod tests {
     }
 
     #[test]
+    fn every_shipped_synonym_leads_to_words_the_catalogue_holds() {
+        let index = munich();
+        let searcher = index.reader.searcher();
+        let synonyms = Synonyms::shipped();
+        let unknown: Vec<String> = synonyms
+            .words()
+            .flat_map(|word| {
+                synonyms
+                    .alternatives(word)
+                    .iter()
+                    .map(move |alternative| (word, alternative))
+            })
+            .filter(|(_, alternative)| doc_freq(&searcher, &index.fields, alternative) == 0)
+            .map(|(word, alternative)| format!("{word} = {alternative}"))
+            .collect();
+        assert!(unknown.is_empty(), "{unknown:#?}");
+    }
+
+    #[test]
     fn words_that_are_no_compound_together_stay_apart() {
         let index = munich();
         let query = index.analyze("Pass verloren", &Synonyms::default());

@@ -210,6 +210,25 @@ mod tests {
     }
 
     #[test]
+    fn everyday_words_reach_their_services() {
+        let s = Synonyms::shipped();
+        for (word, official) in [
+            ("Autobrief", "Fahrzeugbrief"),
+            ("Geheimzahl", "PIN"),
+            ("Todesurkunde", "Sterbeurkunde"),
+            ("Aufenthaltsgenehmigung", "Aufenthaltserlaubnis"),
+            ("Radl", "Fahrrad"),
+            ("Vorstrafe", "Führungszeugnis"),
+        ] {
+            assert!(
+                s.alternatives(&stem(word)).contains(&stem(official)),
+                "{word} → {official}: {:?}",
+                s.alternatives(&stem(word))
+            );
+        }
+    }
+
+    #[test]
     fn umlaut_spellings_of_rules_meet() {
         let s = Synonyms::parse("t", "Knöllchen = Verwarnungsgeld\n").unwrap();
         assert_eq!(
