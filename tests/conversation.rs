@@ -154,6 +154,28 @@ fn a_word_that_typifies_the_small_talk_names_no_service() {
 }
 
 #[test]
+fn a_question_in_english_is_searched_for_its_topic_words() {
+    // "need", "want", "get", "how much" say nothing the German catalogue knows.
+    for (message, id) in [
+        ("how much is a new passport", "1063453"),
+        ("I lost my passport, what can I do?", "1078273"),
+        ("we need to get a birth certificate for our son", "1063699"),
+    ] {
+        let reply = ask(message);
+        assert!(
+            reply.text.starts_with("Ich antworte auf Deutsch."),
+            "{message}"
+        );
+        assert_eq!(
+            reply.sources.first().map(|s| s.id.as_str()),
+            Some(id),
+            "{message}: {}",
+            reply.text
+        );
+    }
+}
+
+#[test]
 fn the_handoff_names_the_115_hotline() {
     assert!(
         ask("kann ich bitte einen mitarbeiter sprechen")

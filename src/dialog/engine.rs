@@ -96,6 +96,8 @@ pub struct Snapshot {
     pub offices: Arc<OfficeIndex>,
     /// Per tenant id, the analysed words of its own place name ([`home_words`]).
     pub home_words: HashMap<String, Vec<String>>,
+    /// The English function words ([`language::english_function_words`]), analysed.
+    pub english_function_words: Vec<String>,
     /// Per tenant region, the administrative topics ([`Topics::shipped`]) no service name
     /// or keyword of the catalogue holds.
     pub lacking: Arc<LackingTopics>,
@@ -174,6 +176,7 @@ impl Snapshot {
             intents: Arc::new(IntentClassifier::shipped()),
             smalltalk: SmallTalk::shipped(),
             home_words: home_words(&config),
+            english_function_words: english_function_words(),
             config,
             places: Arc::new(Places::shipped()),
             offices: Arc::new(offices),
@@ -224,6 +227,7 @@ impl Snapshot {
             intents: Arc::clone(&self.intents),
             smalltalk: self.smalltalk.clone(),
             home_words: home_words(&config),
+            english_function_words: self.english_function_words.clone(),
             config,
             places: Arc::clone(&self.places),
             offices: Arc::clone(&self.offices),
@@ -259,6 +263,16 @@ fn home_words(config: &Config) -> HashMap<String, Vec<String>> {
                 .collect();
             (tenant.id.clone(), words)
         })
+        .collect()
+}
+
+/// The English function words as the retrieval analyzer turns them into terms (German
+/// stop words among them, "in" or "so", are dropped by it anyway).
+fn english_function_words() -> Vec<String> {
+    let mut analyzer = text::retrieval_analyzer();
+    language::english_function_words()
+        .iter()
+        .flat_map(|word| text::tokens(&mut analyzer, word))
         .collect()
 }
 
@@ -1042,6 +1056,14 @@ impl Engine {
             .analyze(message, snapshot.layer.synonyms(tenant));
         if let Some(home) = snapshot.home_words.get(tenant) {
             full.weigh_words(home, PLACE_WEIGHT);
+        }
+        // A question in English is searched without its function words ("how much",
+        // "need", "apply"), which the German catalogue does not know.
+        if language::is_english(message) {
+            let without = full.without_words(&snapshot.english_function_words);
+            if !without.is_empty() {
+                full = without;
+            }
         }
         let mut query = full.clone();
         if let Some(found) = &aspect {

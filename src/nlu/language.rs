@@ -69,6 +69,28 @@ const ENGLISH: &[&str] = &[
     "office",
     "stolen",
 ];
+/// English words that carry no topic, left out of the search when a message reads as
+/// English ([`english_function_words`]).
+const ENGLISH_FUNCTION: &[&str] = &[
+    "the", "is", "are", "am", "was", "how", "what", "where", "when", "who", "which", "why", "do",
+    "does", "did", "can", "could", "should", "would", "will", "i", "my", "me", "we", "our", "you",
+    "your", "need", "want", "get", "got", "a", "an", "to", "for", "of", "on", "with", "and", "or",
+    "much", "many", "it", "this", "that", "have", "has", "had", "please", "apply", "there", "here",
+    "any", "some", "be", "been", "at", "by", "from", "about", "if", "so", "just", "also",
+];
+
+/// English words that say nothing about the service asked for ("how", "much", "need",
+/// "apply"): a message that reads as English ([`is_english`]) is searched without them.
+///
+/// ```
+/// let words = sophia::nlu::language::english_function_words();
+/// assert!(words.contains(&"need"));
+/// assert!(!words.contains(&"passport"));
+/// ```
+pub fn english_function_words() -> &'static [&'static str] {
+    ENGLISH_FUNCTION
+}
+
 /// German function words.
 const GERMAN: &[&str] = &[
     "der", "die", "das", "ist", "sind", "wie", "was", "wo", "wann", "wer", "welche", "ich", "mein",
