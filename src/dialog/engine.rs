@@ -1323,8 +1323,32 @@ impl Engine {
         answer.paragraph("Meinten Sie …?");
         let names: Vec<String> = services.iter().map(|(s, _)| s.name.clone()).collect();
         answer.numbered_list(&names);
+        self.choices_reply(
+            ReplyKind::Clarify,
+            answer,
+            state,
+            services,
+            None,
+            aspect,
+            confidence,
+        )
+    }
+
+    /// A reply that leaves `services` to choose from: each a source and a suggestion, the
+    /// context holding them as choices (and `service`, if one was answered for).
+    #[allow(clippy::too_many_arguments)]
+    fn choices_reply(
+        &self,
+        kind: ReplyKind,
+        answer: Answer,
+        state: &ConversationState,
+        services: &[(&Service, Option<f32>)],
+        service: Option<&Service>,
+        aspect: Option<Aspect>,
+        confidence: f32,
+    ) -> Reply {
         let next = ConversationState {
-            service: None,
+            service: service.map(|s| s.id.clone()),
             choices: services.iter().map(|(s, _)| s.id.clone()).collect(),
             aspect,
             ..state.next(self.snapshot.version())
@@ -1340,15 +1364,7 @@ impl Engine {
             .iter()
             .map(|(s, score)| source(s, *score))
             .collect();
-        self.reply(
-            ReplyKind::Clarify,
-            answer,
-            confidence,
-            aspect,
-            sources,
-            suggestions,
-            next,
-        )
+        self.reply(kind, answer, confidence, aspect, sources, suggestions, next)
     }
 
     /// The part asked for, when it is the same for every pending choice: answered once
@@ -1397,31 +1413,14 @@ impl Engine {
         answer
             .paragraph("Sagen Sie mir, welche Leistung Sie meinen, dann sage ich Ihnen mehr dazu.");
         // Follow-ups stay with the one answered from; naming another still picks it.
-        let next = ConversationState {
-            service: Some(services[0].0.id.clone()),
-            choices: services.iter().map(|(s, _)| s.id.clone()).collect(),
-            aspect: Some(aspect),
-            ..state.next(self.snapshot.version())
-        };
-        let suggestions = services
-            .iter()
-            .map(|(s, _)| Suggestion {
-                label: s.name.clone(),
-                message: s.name.clone(),
-            })
-            .collect();
-        let sources = services
-            .iter()
-            .map(|(s, score)| source(s, *score))
-            .collect();
-        self.reply(
+        self.choices_reply(
             ReplyKind::Aspect,
             answer,
-            confidence,
+            state,
+            services,
+            Some(services[0].0),
             Some(aspect),
-            sources,
-            suggestions,
-            next,
+            confidence,
         )
     }
 
