@@ -768,12 +768,14 @@ impl Engine {
                         .any(|(m, field)| m == &t.text && *field != ServiceField::Body)
                 })
                 // A word that typifies the small talk ("Mensch" asking for a human) names
-                // no service, whatever service mentions it.
+                // no service, whatever service mentions it. Not so for off-topic words:
+                // "Kirche" may be church trivia there and is a service word here.
                 .filter(|t| {
-                    snapshot
-                        .intents
-                        .leaning(&t.text, &intent.name, SERVICE_SEARCH)
-                        < SMALL_TALK_WORD
+                    intent.name == OFF_TOPIC
+                        || snapshot
+                            .intents
+                            .leaning(&t.text, &intent.name, SERVICE_SEARCH)
+                            < SMALL_TALK_WORD
                 })
                 .count();
             let needed = if intent.probability >= SURE_SMALL_TALK {
