@@ -388,14 +388,14 @@ pub fn aspect_answer(
                 answer.paragraph(&format!(
                     "Für „{name}“ ist kein Online-Antrag genannt; Sie können einen Termin vereinbaren."
                 ));
-                if let Some(url) = service.appointment_url.as_ref().or(service.url.as_ref()) {
+                if let Some(url) = booking_url(service) {
                     answer.link("Termin vereinbaren", url);
                 }
             }
         },
         Aspect::Appointment => {
             answer.title(&format!("Termin für „{name}“"));
-            match service.appointment_url.as_ref().or(service.url.as_ref()) {
+            match booking_url(service) {
                 Some(url) => answer.link("Termin vereinbaren", url),
                 None => answer.paragraph("Für diese Leistung ist keine Terminbuchung genannt."),
             }
@@ -478,6 +478,19 @@ fn add_passages(answer: &mut Answer, passages: &[(&str, Option<&str>)]) {
 
 /// The online application: the service's own, a per-office one, or a link named
 /// "Antragstellung"/"Online".
+/// The page an answer sends a citizen to for an appointment: the booking page, else the
+/// service's own page.
+pub(crate) fn booking_url(service: &Service) -> Option<&String> {
+    service.appointment_url.as_ref().or(service.url.as_ref())
+}
+
+/// True when the [`aspect_answer`] for `aspect` links the [`booking_url`]: always for
+/// appointments, for online questions when there is no online application.
+pub(crate) fn links_booking(aspect: Aspect, service: &Service, texts: &ServiceTexts) -> bool {
+    aspect == Aspect::Appointment
+        || (aspect == Aspect::Online && online_link(service, texts).is_none())
+}
+
 pub(crate) fn online_link(service: &Service, texts: &ServiceTexts) -> Option<String> {
     service
         .online

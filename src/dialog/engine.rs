@@ -2,7 +2,7 @@
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::Serialize;
 
@@ -96,8 +96,6 @@ pub struct Snapshot {
     pub offices: Arc<OfficeIndex>,
     /// Per tenant id, the analysed words of its own place name ([`home_words`]).
     pub home_words: HashMap<String, Vec<String>>,
-    /// The English function words ([`language::english_function_words`]), analysed.
-    pub english_function_words: Vec<String>,
     /// Per tenant region, the administrative topics ([`Topics::shipped`]) no service name
     /// or keyword of the catalogue holds.
     pub lacking: Arc<LackingTopics>,
@@ -176,7 +174,6 @@ impl Snapshot {
             intents: Arc::new(IntentClassifier::shipped()),
             smalltalk: SmallTalk::shipped(),
             home_words: home_words(&config),
-            english_function_words: english_function_words(),
             config,
             places: Arc::new(Places::shipped()),
             offices: Arc::new(offices),
@@ -227,7 +224,6 @@ impl Snapshot {
             intents: Arc::clone(&self.intents),
             smalltalk: self.smalltalk.clone(),
             home_words: home_words(&config),
-            english_function_words: self.english_function_words.clone(),
             config,
             places: Arc::clone(&self.places),
             offices: Arc::clone(&self.offices),
@@ -252,12 +248,11 @@ impl Snapshot {
 /// Fahrzeug – von außerhalb nach München") than about any other, so the search weighs them
 /// at [`PLACE_WEIGHT`].
 fn home_words(config: &Config) -> HashMap<String, Vec<String>> {
-    let mut analyzer = text::retrieval_analyzer();
     config
         .tenants
         .iter()
         .map(|tenant| {
-            let words = text::tokens(&mut analyzer, &tenant.name)
+            let words = retrieval_terms([tenant.name.as_str()])
                 .into_iter()
                 .filter(|w| w.chars().count() >= 4)
                 .collect();
@@ -266,13 +261,17 @@ fn home_words(config: &Config) -> HashMap<String, Vec<String>> {
         .collect()
 }
 
-/// The English function words as the retrieval analyzer turns them into terms (German
-/// stop words among them, "in" or "so", are dropped by it anyway).
-fn english_function_words() -> Vec<String> {
+/// The English function words ([`language::english_function_words`]) as query terms
+/// (German stop words among them, "in" or "so", are dropped by the analyzer anyway).
+static ENGLISH_FUNCTION_TERMS: LazyLock<Vec<String>> =
+    LazyLock::new(|| retrieval_terms(language::english_function_words().iter().copied()));
+
+/// The terms the retrieval analyzer makes of `texts`, in order.
+fn retrieval_terms<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut analyzer = text::retrieval_analyzer();
-    language::english_function_words()
-        .iter()
-        .flat_map(|word| text::tokens(&mut analyzer, word))
+    texts
+        .into_iter()
+        .flat_map(|t| text::tokens(&mut analyzer, t))
         .collect()
 }
 
@@ -1062,7 +1061,7 @@ impl Engine {
         // A question in English is searched without its function words ("how much",
         // "need", "apply"), which the German catalogue does not know.
         if language::is_english(message) {
-            let without = full.without_words(&snapshot.english_function_words);
+            let without = full.without_words(&ENGLISH_FUNCTION_TERMS);
             if !without.is_empty() {
                 full = without;
             }
@@ -1381,6 +1380,7 @@ impl Engine {
         confidence: f32,
     ) -> Reply {
         let catalog = &self.snapshot.catalog;
+        let first = services[0].0;
         let names: Vec<String> = services
             .iter()
             .map(|(s, _)| format!("„{}“", s.name))
@@ -1391,7 +1391,7 @@ impl Engine {
             join_with_and(&names)
         ));
         answer.append(answer::aspect_answer(
-            services[0].0,
+            first,
             first_texts,
             aspect,
             catalog,
@@ -1399,16 +1399,12 @@ impl Engine {
         ));
         // Appointments, and online questions without an online application, are answered
         // with the first one's booking page; each other one has its own.
-        let books = aspect == Aspect::Appointment
-            || (aspect == Aspect::Online
-                && answer::online_link(services[0].0, first_texts).is_none());
-        let booking = |s: &Service| s.appointment_url.clone().or_else(|| s.url.clone());
-        if books {
+        if answer::links_booking(aspect, first, first_texts) {
             for (other, _) in &services[1..] {
-                if let Some(url) =
-                    booking(other).filter(|url| Some(url) != booking(services[0].0).as_ref())
+                if let Some(url) = answer::booking_url(other)
+                    .filter(|&url| Some(url) != answer::booking_url(first))
                 {
-                    answer.link(&format!("Termin für „{}“ vereinbaren", other.name), &url);
+                    answer.link(&format!("Termin für „{}“ vereinbaren", other.name), url);
                 }
             }
         }
@@ -1420,7 +1416,7 @@ impl Engine {
             answer,
             state,
             services,
-            Some(services[0].0),
+            Some(first),
             Some(aspect),
             confidence,
         )

@@ -385,8 +385,9 @@ impl CatalogIndex {
             }
         };
         let mut corrected = 0;
+        let raw_words: Vec<&str> = text::words(message).map(|(_, w)| w).collect();
         let mut exact_tokens: Vec<Option<String>> = Vec::new();
-        for (word, (_, raw)) in text::words(message).enumerate() {
+        for (word, &raw) in raw_words.iter().enumerate() {
             let tokens = text::tokens(&mut analyzer, raw);
             exact_tokens.push(tokens.first().cloned());
             for (i, token) in tokens.iter().enumerate() {
@@ -450,9 +451,25 @@ impl CatalogIndex {
                 }
             }
         }
-        // A compound written apart ("Melde Bestätigung", "Führer Schein"): the joined word,
-        // when the catalogue or the synonym rules know it, stands beside the head word.
-        let raw_words: Vec<&str> = text::words(message).map(|(_, w)| w).collect();
+        // A word joined from two (a compound written apart, a separable verb) counts when
+        // the catalogue or the synonym rules know it; it is searched with its alternatives.
+        let known = |joined: &str| {
+            doc_freq(&searcher, &self.fields, joined) > 0
+                || !synonyms.alternatives(joined).is_empty()
+        };
+        let mut push_joined = |joined: String, word: usize| {
+            for alternative in synonyms.alternatives(&joined) {
+                push(
+                    alternative.clone(),
+                    word,
+                    TermOrigin::Synonym,
+                    SYNONYM_FACTOR,
+                );
+            }
+            push(joined, word, TermOrigin::Synonym, 1.0);
+        };
+        // A compound written apart ("Melde Bestätigung", "Führer Schein"): the joined word
+        // stands beside the head word.
         for head in 1..raw_words.len() {
             let (Some(Some(_)), Some(Some(_))) =
                 (exact_tokens.get(head - 1), exact_tokens.get(head))
@@ -465,22 +482,13 @@ impl CatalogIndex {
                 continue;
             }
             let whole = text::stem_word(&text::normalize_word(&format!("{modifier}{word}")));
-            let alternatives = synonyms.alternatives(&whole);
-            if doc_freq(&searcher, &self.fields, &whole) > 0 || !alternatives.is_empty() {
-                for alternative in alternatives {
-                    push(
-                        alternative.clone(),
-                        head,
-                        TermOrigin::Synonym,
-                        SYNONYM_FACTOR,
-                    );
-                }
-                push(whole, head, TermOrigin::Synonym, 1.0);
+            if known(&whole) {
+                push_joined(whole, head);
             }
         }
-        // A separable verb split by the sentence ("hol … ab"): the joined verb, when the
-        // catalogue or the synonym rules know it ("trete … aus" = "austreten" = "Austritt"),
-        // stands for the verb word; the particle then says nothing more.
+        // A separable verb split by the sentence ("hol … ab"): the joined verb ("trete …
+        // aus" = "austreten" = "Austritt") stands for the verb word; the particle then says
+        // nothing more.
         let mut joined_particles = HashSet::new();
         for (verb, particle) in text::separated_particles(message) {
             let Some(Some(stem)) = exact_tokens.get(verb) else {
@@ -489,27 +497,17 @@ impl CatalogIndex {
             // "meldet … an": the stemmer keeps verb endings -t, -et, -st, -est.
             let joined = text::verb_stems(stem)
                 .map(|verb| format!("{particle}{verb}"))
-                .find(|joined| {
-                    doc_freq(&searcher, &self.fields, joined) > 0
-                        || !synonyms.alternatives(joined).is_empty()
-                });
+                .find(|joined| known(joined));
             if let Some(joined) = joined {
-                for alternative in synonyms.alternatives(&joined) {
-                    push(
-                        alternative.clone(),
-                        verb,
-                        TermOrigin::Synonym,
-                        SYNONYM_FACTOR,
-                    );
-                }
-                push(joined, verb, TermOrigin::Synonym, 1.0);
+                push_joined(joined, verb);
                 joined_particles.insert(particle);
             }
         }
         if !joined_particles.is_empty() {
-            let particle_words: HashSet<usize> = text::words(message)
+            let particle_words: HashSet<usize> = raw_words
+                .iter()
                 .enumerate()
-                .filter(|(_, (_, w))| joined_particles.contains(&text::normalize_word(w)))
+                .filter(|(_, w)| joined_particles.contains(&text::normalize_word(w)))
                 .map(|(i, _)| i)
                 .collect();
             terms.retain(|t| !(particle_words.contains(&t.word) && t.origin == TermOrigin::Exact));
