@@ -316,6 +316,22 @@ fn a_follow_up_about_people_or_the_context_services_words_stays() {
 }
 
 #[test]
+fn a_question_the_search_cannot_place_stays_with_the_service_in_context() {
+    // Alone, the search finds nothing for it: an honest fallback.
+    let alone = ask("darf das auch mein steuerbuero fuer mich erledigen");
+    assert_eq!(alone.kind, ReplyKind::Fallback, "{}", alone.text);
+    // Asked about the trade registration, it is about that service.
+    let trade = ask("gewerbe anmelden");
+    assert_eq!(trade.sources[0].title, "Gewerbe-Anmeldung");
+    let adviser = follow("darf das auch mein steuerbuero fuer mich erledigen", &trade);
+    assert_eq!(adviser.kind, ReplyKind::Service, "{}", adviser.text);
+    assert_eq!(adviser.sources[0].id, trade.sources[0].id);
+    // Off-topic stays off-topic in a conversation.
+    let weather = follow("wie wird das wetter morgen", &trade);
+    assert!(weather.sources.is_empty(), "{}", weather.text);
+}
+
+#[test]
 fn follow_ups_in_everyday_words_stay_with_the_service() {
     let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
     assert_eq!(id.sources[0].id, "1063441");

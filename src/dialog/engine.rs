@@ -653,6 +653,22 @@ impl Engine {
                 self.clarify_reply(&state, place, message, &services, aspect, confidence)
             }
             Decision::Fallback { confidence } => {
+                // A question the search cannot place, asked in a conversation about a
+                // service ("Sie spricht kaum Deutsch, ist das ein Problem?", "darf mein
+                // Steuerberater den Antrag stellen?"): about that service.
+                if let Some(service) = context_service
+                    && intent.name == SERVICE_SEARCH
+                    && topic().is_some_and(on_topic)
+                {
+                    return self.service_reply(
+                        &state,
+                        place,
+                        service,
+                        aspect,
+                        FOLLOW_UP_CONFIDENCE,
+                        None,
+                    );
+                }
                 self.fallback_reply(tenant, &state, confidence, None)
             }
         }
