@@ -142,6 +142,12 @@ pub struct Thresholds {
     pub min_coverage_clear_lead: f32,
     /// The lead over the runner-up from which `min_coverage_clear_lead` applies.
     pub clear_lead: f32,
+    /// The coverage floor when the best service leads the runner-up by at least
+    /// `dominant_lead`: a message that names one service and tells much of the story
+    /// around it, with nothing else in sight.
+    pub min_coverage_dominant_lead: f32,
+    /// The lead over the runner-up from which `min_coverage_dominant_lead` applies.
+    pub dominant_lead: f32,
     /// Below this share of the question's words found in the best service's name or
     /// keywords, Sophia says it does not know (matches in descriptions alone are weak).
     pub min_title_coverage: f32,
@@ -176,6 +182,8 @@ impl Default for Thresholds {
             min_coverage: 0.4,
             min_coverage_clear_lead: 0.35,
             clear_lead: 0.4,
+            min_coverage_dominant_lead: 0.3,
+            dominant_lead: 0.7,
             min_title_coverage: 0.05,
             clarify_margin: 0.06,
             min_confidence: 0.0,
@@ -286,6 +294,8 @@ impl Config {
             ("min_coverage", t.min_coverage),
             ("min_coverage_clear_lead", t.min_coverage_clear_lead),
             ("clear_lead", t.clear_lead),
+            ("min_coverage_dominant_lead", t.min_coverage_dominant_lead),
+            ("dominant_lead", t.dominant_lead),
             ("min_title_coverage", t.min_title_coverage),
             ("clarify_margin", t.clarify_margin),
             ("min_confidence", t.min_confidence),

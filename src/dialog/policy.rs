@@ -68,6 +68,10 @@ pub fn confidence(hits: &[Hit]) -> f32 {
     (evidence * (0.5 + 0.5 * separation)).clamp(0.0, 1.0)
 }
 
+/// The share of the question a service must cover beyond its name and keywords for the
+/// `dominant_lead` floor: words of the story are found in its description.
+const STORY_SHARE: f32 = 0.02;
+
 /// Decides what to do with a ranking.
 pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     let confidence = confidence(hits);
@@ -75,13 +79,15 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
         return Decision::Fallback { confidence };
     };
     let lead = margin(best.score, hits.get(1).map(|h| h.score));
-    let min_coverage = if lead >= thresholds.clear_lead {
-        thresholds
-            .min_coverage
-            .min(thresholds.min_coverage_clear_lead)
-    } else {
-        thresholds.min_coverage
-    };
+    let mut min_coverage = thresholds.min_coverage;
+    if lead >= thresholds.clear_lead {
+        min_coverage = min_coverage.min(thresholds.min_coverage_clear_lead);
+    }
+    // Far ahead, when its description also holds words of the story around its name
+    // (one name word alone, "Oktoberfest" for a table in a beer tent, is not enough).
+    if lead >= thresholds.dominant_lead && best.coverage > best.title_coverage + STORY_SHARE {
+        min_coverage = min_coverage.min(thresholds.min_coverage_dominant_lead);
+    }
     if best.coverage <= min_coverage || best.title_coverage < thresholds.min_title_coverage {
         return Decision::Fallback { confidence };
     }
@@ -177,8 +183,34 @@ mod tests {
         let close = [hit(10.0, coverage, 0.3), hit(9.0, 0.2, 0.1)];
         assert!(matches!(decide(&close, &t), Decision::Fallback { .. }));
         // Below the lower floor even a clear lead falls back.
-        let thin = [hit(10.0, t.min_coverage_clear_lead - 0.01, 0.3)];
+        let thin = [
+            hit(10.0, t.min_coverage_clear_lead - 0.01, 0.3),
+            hit(10.0 * (1.0 - t.clear_lead), 0.2, 0.1),
+        ];
         assert!(matches!(decide(&thin, &t), Decision::Fallback { .. }));
+        // Below the lowest floor even a dominant lead does.
+        let thinnest = [hit(10.0, t.min_coverage_dominant_lead - 0.01, 0.1)];
+        assert!(matches!(decide(&thinnest, &t), Decision::Fallback { .. }));
+    }
+
+    #[test]
+    fn a_dominant_lead_with_the_story_in_the_description_needs_still_less() {
+        let t = thresholds();
+        assert!(t.min_coverage_dominant_lead < t.min_coverage_clear_lead);
+        let coverage = (t.min_coverage_dominant_lead + t.min_coverage_clear_lead) / 2.0;
+        let runner_up = hit(10.0 * (1.0 - t.dominant_lead), 0.2, 0.1);
+        // The name covers part, the description more words of the story: answered.
+        let story = [hit(10.0, coverage, coverage / 2.0), runner_up.clone()];
+        assert!(matches!(decide(&story, &t), Decision::Direct { .. }));
+        // One name word alone ("Oktoberfest" for a table in a beer tent): not enough.
+        let name_only = [hit(10.0, coverage, coverage), runner_up.clone()];
+        assert!(matches!(decide(&name_only, &t), Decision::Fallback { .. }));
+        // Only a clear lead, not a dominant one: the clear-lead floor.
+        let clear = [
+            hit(10.0, coverage, coverage / 2.0),
+            hit(10.0 * (1.0 - t.clear_lead), 0.2, 0.1),
+        ];
+        assert!(matches!(decide(&clear, &t), Decision::Fallback { .. }));
     }
 
     #[test]
