@@ -332,6 +332,20 @@ fn a_question_the_search_cannot_place_stays_with_the_service_in_context() {
 }
 
 #[test]
+fn variants_sharing_a_name_head_are_offered_when_the_question_names_neither() {
+    // "Notfall-Hilfe Aufenthaltstitel – Studierende, …" and "– Beschäftigte, Angehörige".
+    let urgent =
+        ask("mein aufenthaltstitel ist abgelaufen und ich muss dringend ins ausland reisen");
+    assert_eq!(urgent.kind, ReplyKind::Clarify, "{}", urgent.text);
+    let mut ids: Vec<&str> = urgent.sources.iter().map(|s| s.id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["10339027", "10339028"]);
+    // Naming the group picks it.
+    let employed = follow("ich bin angestellt, also beschäftigte", &urgent);
+    assert_eq!(employed.sources[0].id, "10339028", "{}", employed.text);
+}
+
+#[test]
 fn follow_ups_in_everyday_words_stay_with_the_service() {
     let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
     assert_eq!(id.sources[0].id, "1063441");

@@ -187,6 +187,9 @@ fn word_counts(
     Ok(counts)
 }
 
+/// At most this many services share a name head as variants of one service.
+const MAX_HEAD_VARIANTS: usize = 4;
+
 /// The near-duplicate variants among the citizen-facing services, told apart by the whole
 /// words of their names ("Altersrente" is not "Rente") weighted by rarity.
 fn variants(catalog: &Catalog, counts: &HashMap<String, u64>) -> Variants {
@@ -217,7 +220,21 @@ fn variants(catalog: &Catalog, counts: &HashMap<String, u64>) -> Variants {
             *region_groups.entry(s.regions.as_slice()).or_insert(next)
         })
         .collect();
-    Variants::build_within(&names, &eligible, &groups)
+    let heads: Vec<String> = services
+        .iter()
+        .map(|s| super::variants::name_head(&s.name))
+        .collect();
+    let mut family_size: HashMap<&str, usize> = HashMap::new();
+    for head in &heads {
+        *family_size.entry(head.as_str()).or_default() += 1;
+    }
+    // A head with many variants names a family of distinct services ("Aufenthaltserlaubnis
+    // – …" for every purpose of stay), not one service in variants.
+    let heads: Vec<Option<String>> = heads
+        .iter()
+        .map(|h| (family_size[h.as_str()] <= MAX_HEAD_VARIANTS).then(|| h.clone()))
+        .collect();
+    Variants::build_within(&names, &eligible, &groups, &heads)
 }
 
 #[cfg(test)]
@@ -248,6 +265,28 @@ mod tests {
             back.dictionary.unwrap().len(),
             lexicon.dictionary.unwrap().len()
         );
+    }
+
+    #[test]
+    fn a_small_family_sharing_a_name_head_are_variants_a_large_one_not() {
+        let catalog = Catalog::shipped();
+        let lexicon = Lexicon::derive(&catalog, false, &mut |_, _, _| {}).unwrap();
+        let ordinal = |id: &str| catalog.ordinal(id).unwrap();
+        // "Notfall-Hilfe Aufenthaltstitel – Studierende, …" and "– Beschäftigte, Angehörige":
+        // their qualifiers weigh more than the shared words, the head makes them variants.
+        let students = ordinal("10339027");
+        let employed = ordinal("10339028");
+        assert!(lexicon.variants.of(students).contains(&employed));
+        assert!(lexicon.variants.of(employed).contains(&students));
+        // Some 25 "Aufenthaltserlaubnis – …" are distinct services, one per purpose of
+        // stay: Au-pair is no variant of school attendance.
+        let au_pair = catalog
+            .services()
+            .iter()
+            .position(|s| s.name == "Aufenthaltserlaubnis – Au-pair")
+            .unwrap();
+        let school = ordinal("10374591");
+        assert!(!lexicon.variants.of(au_pair).contains(&school));
     }
 
     #[test]

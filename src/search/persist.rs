@@ -43,8 +43,9 @@ use crate::content::{Catalog, Heads};
 use crate::text::{self, Dictionary};
 
 /// The version of the folder's layout and file formats; a folder of another version must
-/// be built again. 2: the services' long texts in a file of their own (`texts.bin`).
-pub const FORMAT_VERSION: u32 = 2;
+/// be built again. 2: the services' long texts in a file of their own (`texts.bin`); 3:
+/// variants also by a shared name head.
+pub const FORMAT_VERSION: u32 = 3;
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.toml";
 /// The catalogue's file name.

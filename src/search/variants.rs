@@ -41,6 +41,22 @@ pub fn are_variants(a: &WeightedName, b: &WeightedName) -> bool {
     shared >= MIN_NAME_OVERLAP * lighter
 }
 
+/// The head of a service name that names its variant after a dash ("Aufenthaltserlaubnis
+/// – Au-pair" → "Aufenthaltserlaubnis"), or the whole name when it has no such dash: the
+/// general service whose variants carry the dash ("Wohnsitzanmeldung" and "Wohnsitzanmeldung
+/// – Familie"). Compared normalised.
+///
+/// ```
+/// use sophia::search::variants::name_head;
+/// assert_eq!(name_head("Aufenthaltserlaubnis – Au-pair"), "aufenthaltserlaubnis");
+/// assert_eq!(name_head("Wohnsitzanmeldung"), "wohnsitzanmeldung");
+/// assert_eq!(name_head("Waffen- bzw. Munitionsabgabe"), "waffen- bzw. munitionsabgabe");
+/// ```
+pub fn name_head(name: &str) -> String {
+    let head = name.split(" – ").next().unwrap_or(name);
+    crate::text::normalize_word(head.trim())
+}
+
 /// For every service (by position in the catalogue), its variants.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Variants {
@@ -51,18 +67,21 @@ impl Variants {
     /// Finds the variants among the services with `names`; only services with
     /// `eligible[i]` take part.
     pub fn build(names: &[Vec<(String, f32)>], eligible: &[bool]) -> Variants {
-        Self::build_within(names, eligible, &[])
+        Self::build_within(names, eligible, &[], &[])
     }
 
     /// Like [`Variants::build`], but services are variants only within their group
     /// (`groups[i]`, 0 when missing): in a national catalogue, the copies of one service for
     /// other authorities are no variants of it, and a word's spread counts per group.
+    /// Services whose names share their head ([`name_head`]: "Notfall-Hilfe Aufenthaltstitel
+    /// – Studierende" and "– Beschäftigte") are variants too, however much their qualifiers
+    /// weigh; `heads[i]` is that head, when known.
     ///
     /// ```
     /// use sophia::search::variants::Variants;
     /// let name = |w: &str| vec![(w.to_string(), 1.0), ("antrag".to_string(), 0.1)];
     /// let names = [name("reisepass"), name("reisepass"), name("reisepass")];
-    /// let v = Variants::build_within(&names, &[true; 3], &[1, 2, 1]);
+    /// let v = Variants::build_within(&names, &[true; 3], &[1, 2, 1], &[]);
     /// assert_eq!(v.of(0), [2]);
     /// assert!(v.of(1).is_empty());
     /// ```
@@ -70,7 +89,10 @@ impl Variants {
         names: &[Vec<(String, f32)>],
         eligible: &[bool],
         groups: &[usize],
+        heads: &[Option<String>],
     ) -> Variants {
+        let head = |i: usize| heads.get(i).and_then(Option::as_deref);
+        let same_head = |a: usize, b: usize| head(a).is_some() && head(a) == head(b);
         let mut by_word: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
         for (i, name) in names.iter().enumerate() {
             if eligible.get(i).copied().unwrap_or(false) {
@@ -87,7 +109,9 @@ impl Variants {
         for list in by_word.values().filter(|l| l.len() <= MAX_WORD_SPREAD) {
             for (k, &a) in list.iter().enumerate() {
                 for &b in &list[k + 1..] {
-                    if !of[a].contains(&b) && are_variants(&names[a], &names[b]) {
+                    if !of[a].contains(&b)
+                        && (same_head(a, b) || are_variants(&names[a], &names[b]))
+                    {
                         of[a].push(b);
                         of[b].push(a);
                     }
@@ -124,6 +148,23 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn names_sharing_a_head_are_variants_whatever_their_qualifiers_weigh() {
+        let n = names(&[
+            "notfall studier hochschul",
+            "notfall beschaftigt angehorig",
+            "reisepass",
+        ]);
+        // By their words alone, the heavy qualifiers keep them apart.
+        assert!(Variants::build(&n, &[true; 3]).of(0).is_empty());
+        let head = |h: &str| Some(h.to_string());
+        let heads = [head("notfall-hilfe"), head("notfall-hilfe"), None];
+        let v = Variants::build_within(&n, &[true; 3], &[], &heads);
+        assert_eq!(v.of(0), [1]);
+        assert_eq!(v.of(1), [0]);
+        assert!(v.of(2).is_empty());
     }
 
     #[test]
