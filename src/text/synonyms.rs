@@ -229,6 +229,25 @@ mod tests {
     }
 
     #[test]
+    fn verbs_reach_their_nouns_with_another_vowel() {
+        let s = Synonyms::shipped();
+        for (verb, noun) in [
+            ("abgeben", "Abgabe"),
+            ("abgegeben", "Abgabe"),
+            ("teilnehmen", "Teilnahme"),
+            ("eingezogen", "Einzug"),
+            ("eingezogen", "Wohnsitzanmeldung"),
+        ] {
+            assert!(
+                s.alternatives(&stem(verb)).contains(&stem(noun)),
+                "{verb} → {noun}"
+            );
+        }
+        // A father named in passing ("mein Vater ist verstorben") is no paternity question.
+        assert!(s.alternatives(&stem("Vater")).is_empty());
+    }
+
+    #[test]
     fn umlaut_spellings_of_rules_meet() {
         let s = Synonyms::parse("t", "Knöllchen = Verwarnungsgeld\n").unwrap();
         assert_eq!(
