@@ -254,6 +254,14 @@ mod tests {
             aspect("voraussetzungen einbürgerung"),
             Some(Aspect::Prerequisites)
         );
+        // Who may: the citizen, someone for them, anyone.
+        for message in [
+            "darf man als deutscher zwei pässe haben",
+            "darf meine tochter das für mich beantragen",
+            "dürfen wir als ausländer hier heiraten",
+        ] {
+            assert_eq!(aspect(message), Some(Aspect::Prerequisites), "{message}");
+        }
     }
 
     #[test]
