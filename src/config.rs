@@ -143,8 +143,9 @@ pub struct Thresholds {
     /// The lead over the runner-up from which `min_coverage_clear_lead` applies.
     pub clear_lead: f32,
     /// The coverage floor when the best service leads the runner-up by at least
-    /// `dominant_lead`: a message that names one service and tells much of the story
-    /// around it, with nothing else in sight.
+    /// `dominant_lead` and its description holds words of the message beyond its name and
+    /// keywords ([`crate::dialog::policy::decide`]): a message that names one service and
+    /// tells much of the story around it, with nothing else in sight.
     pub min_coverage_dominant_lead: f32,
     /// The lead over the runner-up from which `min_coverage_dominant_lead` applies.
     pub dominant_lead: f32,

@@ -329,6 +329,21 @@ fn a_question_the_search_cannot_place_stays_with_the_service_in_context() {
     // Off-topic stays off-topic in a conversation.
     let weather = follow("wie wird das wetter morgen", &trade);
     assert!(weather.sources.is_empty(), "{}", weather.text);
+    // A service question naming something the trade registration does not hold is no
+    // follow-up: it falls back as it would alone.
+    for message in [
+        "tisch im bierzelt auf dem oktoberfest reservieren",
+        "wie beantrage ich einen kredit für mein auto",
+    ] {
+        assert_eq!(ask(message).kind, ReplyKind::Fallback, "{message}");
+        let elsewhere = follow(message, &trade);
+        assert_eq!(
+            elsewhere.kind,
+            ReplyKind::Fallback,
+            "{message}: {}",
+            elsewhere.text
+        );
+    }
 }
 
 #[test]

@@ -654,11 +654,12 @@ impl Engine {
             }
             Decision::Fallback { confidence } => {
                 // A question the search cannot place, asked in a conversation about a
-                // service ("Sie spricht kaum Deutsch, ist das ein Problem?", "darf mein
-                // Steuerberater den Antrag stellen?"): about that service.
+                // service ("darf das auch mein Steuerbüro für mich erledigen?"): about that
+                // service, unless a word names another service and not this one ("Tisch
+                // im Oktoberfest-Zelt" about the trade registration).
                 if let Some(service) = context_service
                     && intent.name == SERVICE_SEARCH
-                    && topic().is_some_and(on_topic)
+                    && topic().is_some_and(|t| on_topic(t) && t.foreign == 0)
                 {
                     return self.service_reply(
                         &state,

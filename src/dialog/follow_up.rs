@@ -37,6 +37,10 @@ pub(crate) struct Topic {
     /// A word the catalogue does not know ("Kaffee", "zuhause"): it may be everyday talk
     /// around the question, or something no service is about.
     pub vague: bool,
+    /// Words that name some service (in its name or keywords) and that the service in
+    /// context does not hold anywhere ("Oktoberfest" while talking about the trade
+    /// registration).
+    pub foreign: usize,
 }
 
 impl Topic {
@@ -145,6 +149,10 @@ pub(crate) fn topic(
     }
     topic.words = found.iter().filter(|f| !f.generic).count();
     topic.held = found.iter().filter(|f| !f.generic && f.in_context).count();
+    topic.foreign = found
+        .iter()
+        .filter(|f| !f.generic && f.named && !f.in_context)
+        .count();
     topic.elsewhere = match rival {
         Rival::Direct(_) => {
             let count = |p: fn(&Found) -> bool| found.iter().filter(|f| p(f)).count();

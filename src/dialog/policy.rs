@@ -69,7 +69,9 @@ pub fn confidence(hits: &[Hit]) -> f32 {
 }
 
 /// The share of the question a service must cover beyond its name and keywords for the
-/// `dominant_lead` floor: words of the story are found in its description.
+/// `dominant_lead` floor: words of the story are found in its description. A service lifted
+/// by an editors' question has both coverages set to the question's recall
+/// ([`crate::search::fuse`]), so this floor does not apply to it.
 const STORY_SHARE: f32 = 0.02;
 
 /// Decides what to do with a ranking.
@@ -85,7 +87,7 @@ pub fn decide(hits: &[Hit], thresholds: &Thresholds) -> Decision {
     }
     // Far ahead, when its description also holds words of the story around its name
     // (one name word alone, "Oktoberfest" for a table in a beer tent, is not enough).
-    if lead >= thresholds.dominant_lead && best.coverage > best.title_coverage + STORY_SHARE {
+    if lead >= thresholds.dominant_lead && best.coverage >= best.title_coverage + STORY_SHARE {
         min_coverage = min_coverage.min(thresholds.min_coverage_dominant_lead);
     }
     if best.coverage <= min_coverage || best.title_coverage < thresholds.min_title_coverage {
@@ -185,7 +187,7 @@ mod tests {
         // Below the lower floor even a clear lead falls back.
         let thin = [
             hit(10.0, t.min_coverage_clear_lead - 0.01, 0.3),
-            hit(10.0 * (1.0 - t.clear_lead), 0.2, 0.1),
+            hit(10.0 * (1.0 - t.clear_lead) - 0.1, 0.2, 0.1),
         ];
         assert!(matches!(decide(&thin, &t), Decision::Fallback { .. }));
         // Below the lowest floor even a dominant lead does.
@@ -198,7 +200,8 @@ mod tests {
         let t = thresholds();
         assert!(t.min_coverage_dominant_lead < t.min_coverage_clear_lead);
         let coverage = (t.min_coverage_dominant_lead + t.min_coverage_clear_lead) / 2.0;
-        let runner_up = hit(10.0 * (1.0 - t.dominant_lead), 0.2, 0.1);
+        // Runners-up a little behind the lead thresholds, not on them.
+        let runner_up = hit(10.0 * (1.0 - t.dominant_lead) - 0.1, 0.2, 0.1);
         // The name covers part, the description more words of the story: answered.
         let story = [hit(10.0, coverage, coverage / 2.0), runner_up.clone()];
         assert!(matches!(decide(&story, &t), Decision::Direct { .. }));
@@ -208,7 +211,7 @@ mod tests {
         // Only a clear lead, not a dominant one: the clear-lead floor.
         let clear = [
             hit(10.0, coverage, coverage / 2.0),
-            hit(10.0 * (1.0 - t.clear_lead), 0.2, 0.1),
+            hit(10.0 * (1.0 - t.clear_lead) - 0.1, 0.2, 0.1),
         ];
         assert!(matches!(decide(&clear, &t), Decision::Fallback { .. }));
     }

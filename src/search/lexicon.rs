@@ -187,11 +187,9 @@ fn word_counts(
     Ok(counts)
 }
 
-/// At most this many services share a name head as variants of one service.
-const MAX_HEAD_VARIANTS: usize = 4;
-
 /// The near-duplicate variants among the citizen-facing services, told apart by the whole
-/// words of their names ("Altersrente" is not "Rente") weighted by rarity.
+/// words of their names ("Altersrente" is not "Rente") weighted by rarity, or sharing the
+/// head of their names in a small family ([`Variants::build_within`]).
 fn variants(catalog: &Catalog, counts: &HashMap<String, u64>) -> Variants {
     let services = catalog.services();
     let facing = citizen_facing(catalog);
@@ -220,19 +218,9 @@ fn variants(catalog: &Catalog, counts: &HashMap<String, u64>) -> Variants {
             *region_groups.entry(s.regions.as_slice()).or_insert(next)
         })
         .collect();
-    let heads: Vec<String> = services
+    let heads: Vec<Option<String>> = services
         .iter()
-        .map(|s| super::variants::name_head(&s.name))
-        .collect();
-    let mut family_size: HashMap<&str, usize> = HashMap::new();
-    for head in &heads {
-        *family_size.entry(head.as_str()).or_default() += 1;
-    }
-    // A head with many variants names a family of distinct services ("Aufenthaltserlaubnis
-    // – …" for every purpose of stay), not one service in variants.
-    let heads: Vec<Option<String>> = heads
-        .iter()
-        .map(|h| (family_size[h.as_str()] <= MAX_HEAD_VARIANTS).then(|| h.clone()))
+        .map(|s| Some(super::variants::name_head(&s.name)))
         .collect();
     Variants::build_within(&names, &eligible, &groups, &heads)
 }

@@ -1,6 +1,7 @@
 //! Variants of one service in the catalogue: services whose names share most of their
 //! words ("Beglaubigung von bis zu 5 / bis zu 20 / mehr als 20 Dokumenten",
-//! "Altersrente (Vor-Ort-Termin)" / "(Telefon-Termin)").
+//! "Altersrente (Vor-Ort-Termin)" / "(Telefon-Termin)"), or the head before a dash in a
+//! small family ("Notfall-Hilfe Aufenthaltstitel – Studierende, …" / "– Beschäftigte, …").
 
 use std::collections::HashMap;
 
@@ -8,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// Names sharing at least this share of the lighter name's weight are variants.
 pub const MIN_NAME_OVERLAP: f32 = 0.6;
+/// At most this many services sharing a name head are variants of one service.
+pub const MAX_HEAD_FAMILY: usize = 4;
 /// A word in more names than this says nothing about kinship ("Erlaubnis", "Antrag").
 const MAX_WORD_SPREAD: usize = 200;
 
@@ -50,10 +53,15 @@ pub fn are_variants(a: &WeightedName, b: &WeightedName) -> bool {
 /// use sophia::search::variants::name_head;
 /// assert_eq!(name_head("Aufenthaltserlaubnis – Au-pair"), "aufenthaltserlaubnis");
 /// assert_eq!(name_head("Wohnsitzanmeldung"), "wohnsitzanmeldung");
+/// assert_eq!(name_head("Duldung - Ausbildung (§ 60c AufenthG)"), "duldung");
 /// assert_eq!(name_head("Waffen- bzw. Munitionsabgabe"), "waffen- bzw. munitionsabgabe");
 /// ```
 pub fn name_head(name: &str) -> String {
-    let head = name.split(" – ").next().unwrap_or(name);
+    let head = [" – ", " — ", " - "]
+        .iter()
+        .filter_map(|dash| name.find(dash))
+        .min()
+        .map_or(name, |end| &name[..end]);
     crate::text::normalize_word(head.trim())
 }
 
@@ -75,7 +83,9 @@ impl Variants {
     /// other authorities are no variants of it, and a word's spread counts per group.
     /// Services whose names share their head ([`name_head`]: "Notfall-Hilfe Aufenthaltstitel
     /// – Studierende" and "– Beschäftigte") are variants too, however much their qualifiers
-    /// weigh; `heads[i]` is that head, when known.
+    /// weigh, when at most [`MAX_HEAD_FAMILY`] eligible services of their group share it (the
+    /// 25 "Aufenthaltserlaubnis – …" are distinct services); `heads[i]` is that head, when
+    /// known.
     ///
     /// ```
     /// use sophia::search::variants::Variants;
@@ -91,8 +101,24 @@ impl Variants {
         groups: &[usize],
         heads: &[Option<String>],
     ) -> Variants {
+        let group_of = |i: usize| groups.get(i).copied().unwrap_or(0);
         let head = |i: usize| heads.get(i).and_then(Option::as_deref);
-        let same_head = |a: usize, b: usize| head(a).is_some() && head(a) == head(b);
+        // Per group and head, how many eligible services share it: a large family is one of
+        // distinct services, not one service in variants.
+        let mut family: HashMap<(usize, &str), usize> = HashMap::new();
+        for i in 0..names.len() {
+            if let Some(h) = head(i)
+                && eligible.get(i).copied().unwrap_or(false)
+            {
+                *family.entry((group_of(i), h)).or_default() += 1;
+            }
+        }
+        let same_head = |a: usize, b: usize| match (head(a), head(b)) {
+            (Some(x), Some(y)) if x == y => {
+                family.get(&(group_of(a), x)).copied().unwrap_or(0) <= MAX_HEAD_FAMILY
+            }
+            _ => false,
+        };
         let mut by_word: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
         for (i, name) in names.iter().enumerate() {
             if eligible.get(i).copied().unwrap_or(false) {
@@ -165,6 +191,36 @@ mod tests {
         assert_eq!(v.of(0), [1]);
         assert_eq!(v.of(1), [0]);
         assert!(v.of(2).is_empty());
+    }
+
+    #[test]
+    fn a_large_family_sharing_a_head_is_no_set_of_variants() {
+        let n = names(&[
+            "titel au",
+            "titel schul",
+            "titel arbeit",
+            "titel studi",
+            "titel asyl",
+        ]);
+        let head = Some("aufenthaltserlaubnis".to_string());
+        let at_cap = vec![head.clone(); MAX_HEAD_FAMILY];
+        let v = Variants::build_within(&n, &[true; 5], &[], &at_cap);
+        assert_eq!(v.of(0).len(), MAX_HEAD_FAMILY - 1);
+        let over = vec![head.clone(); MAX_HEAD_FAMILY + 1];
+        assert!(
+            Variants::build_within(&n, &[true; 5], &[], &over)
+                .of(0)
+                .is_empty()
+        );
+        // Counted per group and among the eligible only: copies for another authority or
+        // services not facing citizens do not grow the family.
+        let groups = [0, 0, 0, 1, 1];
+        let v = Variants::build_within(&n, &[true; 5], &groups, &over);
+        assert_eq!(v.of(0), [1, 2]);
+        assert_eq!(v.of(3), [4]);
+        let eligible = [true, true, false, true, true];
+        let v = Variants::build_within(&n, &eligible, &[], &over);
+        assert_eq!(v.of(0), [1, 3, 4]);
     }
 
     #[test]
