@@ -81,6 +81,12 @@ fn a_topic_the_catalogue_lacks_is_said_by_name_with_who_handles_it() {
             "Steuer ID",
             "Bundeszentralamt",
         ),
+        ("wie beantrage ich Briefwahl", "Briefwahl", "Wahlamt"),
+        (
+            "riesiges Schlagloch in unserer Straße",
+            "Schlagloch",
+            "Tiefbauamt",
+        ),
     ] {
         let reply = ask(message);
         assert_eq!(reply.kind, ReplyKind::Fallback, "{message}: {}", reply.text);
