@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 
 use crate::text::{is_stop_word, normalize_word, stem_word, words};
 
@@ -63,6 +63,10 @@ pub struct Topics {
     by_start: HashMap<Vec<u8>, Vec<usize>>,
     /// Spellings that may end a word, by their last [`AFFIX_LEN`] bytes.
     by_end: HashMap<Vec<u8>, Vec<usize>>,
+    /// The long spellings (indices into `spellings`), and an automaton finding them
+    /// anywhere in a text, in that order: built once, used for every region's names.
+    long: Vec<usize>,
+    automaton: AhoCorasick,
 }
 
 /// A topic named in a message, with the words that name it.
@@ -183,11 +187,22 @@ impl Topics {
                 by_end.entry(end.to_vec()).or_default().push(s);
             }
         }
+        let long: Vec<usize> = (0..spellings.len())
+            .filter(|&s| !spellings[s].is_short())
+            .collect();
+        // A DFA: the automaton scans every service name and keyword of a national catalogue
+        // at start, and the default picks a slower NFA from a few hundred spellings on.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(long.iter().map(|&s| &spellings[s].text))
+            .map_err(|e| format!("the spellings make no automaton: {e}"))?;
         Ok(Topics {
             topics,
             spellings,
             by_start,
             by_end,
+            long,
+            automaton,
         })
     }
 
@@ -312,11 +327,6 @@ impl Topics {
     /// ```
     pub fn lacking_in<'a>(&self, names: impl Iterator<Item = &'a str>) -> Lacking {
         let mut named = vec![false; self.topics.len()];
-        let long: Vec<usize> = (0..self.spellings.len())
-            .filter(|&s| !self.spellings[s].is_short())
-            .collect();
-        let automaton = AhoCorasick::new(long.iter().map(|&s| &self.spellings[s].text))
-            .expect("topic spellings are short plain strings");
         let mut pieces = String::new();
         for name in names {
             let normalized: Vec<String> = words(name).map(|(_, w)| normalize_word(w)).collect();
@@ -331,8 +341,8 @@ impl Topics {
                 }
                 pieces.push('\n');
             }
-            for found in automaton.find_overlapping_iter(&pieces) {
-                let spelling = &self.spellings[long[found.pattern().as_usize()]];
+            for found in self.automaton.find_overlapping_iter(&pieces) {
+                let spelling = &self.spellings[self.long[found.pattern().as_usize()]];
                 let at_start = found.start() == 0 || pieces.as_bytes()[found.start() - 1] == b'\n';
                 if !spelling.starts_only || at_start {
                     named[spelling.topic] = true;
