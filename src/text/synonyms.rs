@@ -194,6 +194,12 @@ mod tests {
             s.alternatives(&stem("Umzug"))
                 .contains(&stem("Wohnsitzanmeldung"))
         );
+        // "ich muss mich ummelden" is about the registration; a vehicle's re-registration
+        // is found through the vehicle's word ("Auto ummelden"), not through the verb.
+        assert!(
+            !s.alternatives(&stem("ummelden"))
+                .contains(&stem("Umschreibung"))
+        );
     }
 
     #[test]
