@@ -367,6 +367,19 @@ fn variants_sharing_a_name_head_are_offered_when_the_question_names_neither() {
 }
 
 #[test]
+fn registering_is_not_answered_with_deregistering() {
+    // "Wohnsitz abmelden" holds "Zweitwohnung" in its text; the question asks to register.
+    for message in [
+        "zweitwohnung anmelden",
+        "ich will meine zweitwohnung in münchen anmelden",
+    ] {
+        let reply = ask(message);
+        assert_eq!(reply.sources[0].id, "1063475", "{message}: {}", reply.text);
+    }
+    assert_eq!(ask("wohnung abmelden").sources[0].id, "1063486");
+}
+
+#[test]
 fn follow_ups_in_everyday_words_stay_with_the_service() {
     let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
     assert_eq!(id.sources[0].id, "1063441");

@@ -32,7 +32,7 @@ use crate::nlu::{
 use crate::review::Nearest;
 use crate::search::{
     AnalyzedQuery, CatalogIndex, Hit, IndexOptions, OfficeIndex, PackHit, QueryTerm, ServiceField,
-    Target, TermOrigin, fuse,
+    Target, TermOrigin, demote_opposites, fuse,
 };
 use crate::text::{self, Synonyms};
 
@@ -1098,6 +1098,16 @@ impl Engine {
         hits.retain(|hit| scope.is_everywhere() || scope.admits(&self.service_of(hit).regions));
         // Copies of one service for other authorities do not compete with each other.
         let mut hits = copies::group_copies(hits, &snapshot.catalog);
+        // "anmelden" is not answered by a service to deregister.
+        let said: Vec<String> = query
+            .terms
+            .iter()
+            .filter(|t| t.origin == TermOrigin::Exact)
+            .map(|t| t.text.clone())
+            .collect();
+        demote_opposites(&mut hits, &said, |hit| {
+            text::normalize_word(&self.service_of(hit).name)
+        });
         hits.truncate(CANDIDATES);
         let decision = policy::decide(&hits, &snapshot.config.thresholds);
         Understanding {
