@@ -1106,7 +1106,7 @@ impl Engine {
             .map(|t| t.text.clone())
             .collect();
         demote_opposites(&mut hits, &said, |hit| {
-            text::normalize_word(&self.service_of(hit).name)
+            snapshot.index.name_terms(hit.ordinal)
         });
         hits.truncate(CANDIDATES);
         let decision = policy::decide(&hits, &snapshot.config.thresholds);

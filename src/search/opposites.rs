@@ -11,30 +11,33 @@ const OPPOSITES: &[(&str, &str)] = &[("anmeld", "abmeld")];
 /// The factor on the score of a service named by the opposite act.
 pub const OPPOSITE_FACTOR: f32 = 0.5;
 
-/// Demotes the `hits` whose name (`name_of`, normalised) names the opposite of an act the
-/// question `said` (its analysed words as typed) names, and ranks them again, best first.
+/// Demotes the `hits` whose name (`name_terms`: its analysed words with compound parts,
+/// [`crate::search::CatalogIndex::name_terms`]) names the opposite of an act the question
+/// `said` (its analysed words as typed) names, and ranks them again, best first.
 ///
 /// ```
 /// use sophia::search::{demote_opposites, Hit};
 /// let hit = |ordinal, score| Hit { ordinal, score, matched: vec![], coverage: 0.5, title_coverage: 0.5 };
 /// let mut hits = vec![hit(0, 1.0), hit(1, 0.8)];
-/// let names = ["wohnsitz abmelden", "wohnsitzanmeldung"];
-/// demote_opposites(&mut hits, &["zweitwohn".to_string(), "anmeld".into()], |h| names[h.ordinal].to_string());
+/// let names = [vec!["wohnsitz".to_string(), "abmeld".into()],
+///              vec!["wohnsitzanmeld".to_string(), "wohnsitz".into(), "anmeld".into()]];
+/// demote_opposites(&mut hits, &["zweitwohn".to_string(), "anmeld".into()], |h| &names[h.ordinal]);
 /// assert_eq!(hits[0].ordinal, 1);
 /// assert_eq!(hits[1].score, 0.5);
 /// ```
-pub fn demote_opposites(hits: &mut [Hit], said: &[String], name_of: impl Fn(&Hit) -> String) {
+pub fn demote_opposites<'n>(
+    hits: &mut [Hit],
+    said: &[String],
+    name_terms: impl Fn(&Hit) -> &'n [String],
+) {
     let says = |stem: &str| said.iter().any(|w| w == stem);
     let mut demoted = false;
     for hit in hits.iter_mut() {
-        let name = name_of(hit);
+        let name = name_terms(hit);
+        let names = |stem: &str| name.iter().any(|w| w == stem);
         for &(a, b) in OPPOSITES {
             for (asked, opposite) in [(a, b), (b, a)] {
-                if says(asked)
-                    && !says(opposite)
-                    && name.contains(opposite)
-                    && !name.contains(asked)
-                {
+                if says(asked) && !says(opposite) && names(opposite) && !names(asked) {
                     hit.score *= OPPOSITE_FACTOR;
                     demoted = true;
                 }
@@ -60,16 +63,21 @@ mod tests {
         }
     }
 
-    const NAMES: [&str; 3] = [
-        "wohnsitz abmelden",
-        "wohnsitzanmeldung",
-        "gewerbe-ummeldung",
-    ];
+    /// Analysed names: "Wohnsitz abmelden", "Wohnsitzanmeldung", "Gewerbe-Ummeldung".
+    fn names() -> [Vec<String>; 3] {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        [
+            words(&["wohnsitz", "abmeld"]),
+            words(&["wohnsitzanmeld", "wohnsitz", "anmeld"]),
+            words(&["gewerb", "ummeld"]),
+        ]
+    }
 
     fn ranked(said: &[&str]) -> Vec<(usize, f32)> {
         let mut hits = vec![hit(0, 1.0), hit(1, 0.8), hit(2, 0.7)];
         let said: Vec<String> = said.iter().map(|s| s.to_string()).collect();
-        demote_opposites(&mut hits, &said, |h| NAMES[h.ordinal].to_string());
+        let names = names();
+        demote_opposites(&mut hits, &said, |h| &names[h.ordinal]);
         hits.iter().map(|h| (h.ordinal, h.score)).collect()
     }
 
@@ -85,8 +93,7 @@ mod tests {
         let unchanged = [(0, 1.0), (1, 0.8), (2, 0.7)];
         assert_eq!(ranked(&["anmeld", "abmeld"]), unchanged);
         assert_eq!(ranked(&["zweitwohn"]), unchanged);
-        // A word that only contains a stem is not the act ("anmeldung" analysed is
-        // "anmeld", but "voranmeld" is another word).
+        // A word that only contains a stem is not the act ("voranmeld" is another word).
         assert_eq!(ranked(&["voranmeld"]), unchanged);
     }
 }
