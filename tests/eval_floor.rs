@@ -14,17 +14,21 @@ fn dev_and_held_out_stay_above_the_floor() {
     let engine = Engine::shipped();
     let dev = scores(&engine, "dev.toml", include_str!("eval/dev.toml"));
     let held_out = scores(&engine, "heldout.toml", include_str!("eval/heldout.toml"));
-    // Floors: a little under the figures measured when they were set (see README).
-    assert!(dev.cases >= 400 && held_out.cases >= 100);
-    for (name, s) in [("dev", dev), ("held-out", held_out)] {
+    // Floors: a little under the figures measured when they were set (see README). The
+    // dev set grew by 120 fresh, harder questions in the eighth session, so its floors
+    // were set again under the figures of the grown set.
+    assert!(dev.cases >= 500 && held_out.cases >= 100);
+    for (name, s, top1, right_or_clarified) in
+        [("dev", dev, 0.75, 0.80), ("held-out", held_out, 0.78, 0.82)]
+    {
         assert!(
-            s.top1 >= 0.78,
-            "{name}: top-1 {:.3} fell below 0.78",
+            s.top1 >= top1,
+            "{name}: top-1 {:.3} fell below {top1}",
             s.top1
         );
         assert!(
-            s.right_or_clarified >= 0.82,
-            "{name}: right-or-clarified {:.3} fell below 0.82",
+            s.right_or_clarified >= right_or_clarified,
+            "{name}: right-or-clarified {:.3} fell below {right_or_clarified}",
             s.right_or_clarified
         );
         assert!(
@@ -60,14 +64,20 @@ fn every_label_names_a_citizen_facing_service() {
 fn conversations_stay_above_the_floor() {
     use sophia::eval::conversation;
     let engine = Engine::shipped();
-    for (file, text) in [
+    // The dev set grew by 30 fresh dialogs and 110 single messages in the eighth session;
+    // its turn floors were set again under the figures of the grown set.
+    for (file, text, turns, aspects) in [
         (
             "conversation_dev.toml",
             include_str!("eval/conversation_dev.toml"),
+            0.62,
+            0.62,
         ),
         (
             "conversation_heldout.toml",
             include_str!("eval/conversation_heldout.toml"),
+            0.65,
+            0.64,
         ),
     ] {
         let set = conversation::parse(file, text).unwrap();
@@ -84,12 +94,12 @@ fn conversations_stay_above_the_floor() {
         );
         assert!(s.declined >= 0.85, "{file}: declined {:.3}", s.declined);
         assert!(
-            s.turn_accuracy >= 0.65,
+            s.turn_accuracy >= turns,
             "{file}: dialog turns {:.3}",
             s.turn_accuracy
         );
         assert!(
-            s.aspect_accuracy >= 0.64,
+            s.aspect_accuracy >= aspects,
             "{file}: aspect answers {:.3}",
             s.aspect_accuracy
         );
