@@ -399,6 +399,43 @@ fn follow_ups_in_everyday_words_stay_with_the_service() {
 }
 
 #[test]
+fn an_aspect_question_pointing_back_is_a_follow_up_beside_an_unknown_word() {
+    let id = ask("perso abgelaufen, was muss ich fuer den neuen mitbringen");
+    assert_eq!(id.sources[0].id, "1063441");
+    // "anrufen" is unknown to the catalogue and leans to asking for a human; "dafür"
+    // points back to the ID card.
+    let call = follow(
+        "brauche ich dafür einen termin oder kann ich auch einfach anrufen",
+        &id,
+    );
+    assert_eq!(call.kind, ReplyKind::Aspect, "{}", call.text);
+    assert_eq!(call.aspect, Some(sophia::nlu::Aspect::Appointment));
+    assert_eq!(call.sources[0].id, "1063441");
+    // Without a service in context it is no follow-up.
+    let alone = ask("brauche ich dafür einen termin oder kann ich auch einfach anrufen");
+    assert!(alone.sources.iter().all(|s| s.id != "1063441"), "{}", alone.text);
+}
+
+#[test]
+fn whom_a_question_is_for_does_not_hide_what_it_asks() {
+    // "Enkelin" and "Schwiegervater" are unknown to the catalogue: whom the question is
+    // for, not a service the catalogue lacks.
+    for (message, id) in [
+        ("Was kostet ein Personalausweis für meine Enkelin?", "1063441"),
+        ("reisepass fuer meinen schwiegervater beantragen", "1063453"),
+    ] {
+        let reply = ask(message);
+        assert!(
+            matches!(reply.kind, ReplyKind::Service | ReplyKind::Aspect),
+            "{message}: {:?} {}",
+            reply.kind,
+            reply.text
+        );
+        assert_eq!(reply.sources[0].id, id, "{message}");
+    }
+}
+
+#[test]
 fn a_follow_up_without_an_aspect_stays_when_the_service_holds_its_words() {
     let stolen = ask("perso gestohlen");
     assert_eq!(stolen.sources[0].id, "1076889");

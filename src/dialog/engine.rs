@@ -538,8 +538,12 @@ impl Engine {
             let unsure = topic.vague && intent.name != SERVICE_SEARCH;
             !topic.elsewhere && !unsure
         };
+        // A word pointing back ("dafür", "dort") makes an aspect question a follow-up
+        // beside a word the catalogue does not know, unless small talk is sure.
+        let points_back =
+            || intent.probability < SURE_SMALL_TALK && snapshot.aspects.points_back(message);
         if let (Some(found), Some(service)) = (&understanding.aspect, context_service)
-            && topic().is_some_and(on_topic)
+            && topic().is_some_and(|t| on_topic(t) || (!t.elsewhere && points_back()))
         {
             return self.service_reply(
                 &state,

@@ -73,6 +73,8 @@ struct Cues {
 struct CueFile {
     #[serde(default)]
     follow_up_words: Vec<String>,
+    #[serde(default)]
+    pointing_words: Vec<String>,
     #[serde(flatten)]
     aspects: BTreeMap<String, Cues>,
 }
@@ -95,6 +97,8 @@ pub struct AspectDetector {
     weak_cues: Vec<(Aspect, Vec<Vec<String>>)>,
     /// Analysed words that may stand beside a cue in a follow-up.
     follow_up_words: Vec<String>,
+    /// Analysed words that point back to what was talked about ("dafür", "dort").
+    pointing_words: Vec<String>,
     analyzer: TextAnalyzer,
 }
 
@@ -131,6 +135,11 @@ impl AspectDetector {
             .iter()
             .flat_map(|w| text::tokens(&mut analyzer, w))
             .collect();
+        let pointing_words = parsed
+            .pointing_words
+            .iter()
+            .flat_map(|w| text::tokens(&mut analyzer, w))
+            .collect();
         let mut cues = Vec::new();
         let mut weak_cues = Vec::new();
         for (name, table) in parsed.aspects {
@@ -153,6 +162,7 @@ impl AspectDetector {
             cues,
             weak_cues,
             follow_up_words,
+            pointing_words,
             analyzer,
         })
     }
@@ -168,6 +178,22 @@ impl AspectDetector {
     /// follow-up question ("machen", "dafür").
     pub fn only_follow_up_words<'a>(&self, words: impl IntoIterator<Item = &'a String>) -> bool {
         words.into_iter().all(|w| self.follow_up_words.contains(w))
+    }
+
+    /// True when `message` holds a word that points back to what was talked about
+    /// ("brauche ich dafür einen Termin?", "wie komme ich dorthin?").
+    ///
+    /// ```
+    /// use sophia::nlu::AspectDetector;
+    /// let d = AspectDetector::shipped();
+    /// assert!(d.points_back("brauch ich dafuer einen termin"));
+    /// assert!(d.points_back("Wann hat das Amt dort offen?"));
+    /// assert!(!d.points_back("brauche ich einen Termin beim Bürgerbüro"));
+    /// ```
+    pub fn points_back(&self, message: &str) -> bool {
+        text::tokens(&mut self.analyzer.clone(), message)
+            .iter()
+            .any(|t| self.pointing_words.contains(t))
     }
 
     /// Like [`AspectDetector::detect`] on already analysed tokens.

@@ -374,8 +374,20 @@ impl CatalogIndex {
                 if doc_freq == 0 && text.chars().all(|c| c.is_ascii_digit()) {
                     return;
                 }
+                // Whom or when the question is about ("für meinen Sohn", "gestern"), when
+                // the catalogue does not know the word: like an unknown number, it says
+                // nothing about the topic and weighs nothing. It stays a term for the
+                // editors' questions ("meine Tochter wird 16 …").
+                let weight = if doc_freq == 0
+                    && origin == TermOrigin::Exact
+                    && text::is_situation_word(&text)
+                {
+                    0.0
+                } else {
+                    idf(doc_freq, self.doc_count)
+                };
                 terms.push(QueryTerm {
-                    weight: idf(doc_freq, self.doc_count),
+                    weight,
                     text,
                     doc_freq,
                     word,
