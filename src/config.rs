@@ -167,6 +167,10 @@ pub struct Thresholds {
     /// From this probability of a small-talk or off-topic intent on, Sophia answers with
     /// small talk (unless the question clearly names a service).
     pub small_talk: f32,
+    /// In a conversation about a service, a small-talk or off-topic intent needs at least
+    /// this probability (and `small_talk` or `off_topic`): a question that only leans to
+    /// asking for a human ("kann das jemand von euch prüfen?") stays with the service.
+    pub small_talk_in_conversation: f32,
     /// From this probability of the off-topic intent on, Sophia says the question is
     /// outside what the administration answers (unless the search names a service).
     pub off_topic: f32,
@@ -190,6 +194,7 @@ impl Default for Thresholds {
             min_confidence: 0.0,
             near_duplicate_score: 0.85,
             small_talk: 0.3,
+            small_talk_in_conversation: 0.6,
             off_topic: 0.7,
             max_choices: 3,
             custom_answer: 0.6,
@@ -302,6 +307,7 @@ impl Config {
             ("min_confidence", t.min_confidence),
             ("near_duplicate_score", t.near_duplicate_score),
             ("small_talk", t.small_talk),
+            ("small_talk_in_conversation", t.small_talk_in_conversation),
             ("off_topic", t.off_topic),
             ("custom_answer", t.custom_answer),
         ] {

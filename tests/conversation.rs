@@ -413,7 +413,27 @@ fn an_aspect_question_pointing_back_is_a_follow_up_beside_an_unknown_word() {
     assert_eq!(call.sources[0].id, "1063441");
     // Without a service in context it is no follow-up.
     let alone = ask("brauche ich dafür einen termin oder kann ich auch einfach anrufen");
-    assert!(alone.sources.iter().all(|s| s.id != "1063441"), "{}", alone.text);
+    assert!(
+        alone.sources.iter().all(|s| s.id != "1063441"),
+        "{}",
+        alone.text
+    );
+}
+
+#[test]
+fn a_question_leaning_to_a_human_stays_with_the_service_in_context() {
+    let rent = ask("mietberatung");
+    assert_eq!(rent.sources[0].id, "1074552");
+    let help = follow(
+        "kann mir da jemand bei der nebenkostenabrechnung helfen",
+        &rent,
+    );
+    assert_eq!(help.kind, ReplyKind::Service, "{}", help.text);
+    assert_eq!(help.sources[0].id, "1074552");
+    // Asking for a human in so many words is still small talk.
+    let human = follow("ich will mit einem menschen sprechen", &rent);
+    assert_eq!(human.kind, ReplyKind::Smalltalk, "{}", human.text);
+    assert_eq!(human.intent.name, "human_handoff");
 }
 
 #[test]
@@ -421,7 +441,10 @@ fn whom_a_question_is_for_does_not_hide_what_it_asks() {
     // "Enkelin" and "Schwiegervater" are unknown to the catalogue: whom the question is
     // for, not a service the catalogue lacks.
     for (message, id) in [
-        ("Was kostet ein Personalausweis für meine Enkelin?", "1063441"),
+        (
+            "Was kostet ein Personalausweis für meine Enkelin?",
+            "1063441",
+        ),
         ("reisepass fuer meinen schwiegervater beantragen", "1063453"),
     ] {
         let reply = ask(message);

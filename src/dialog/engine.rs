@@ -762,11 +762,16 @@ impl Engine {
     ) -> Option<Reply> {
         let snapshot = &*self.snapshot;
         let thresholds = &snapshot.config.thresholds;
-        let (threshold, override_coverage) = if intent.name == OFF_TOPIC {
+        let (mut threshold, override_coverage) = if intent.name == OFF_TOPIC {
             (thresholds.off_topic, SERVICE_OVERRIDES_OFF_TOPIC)
         } else {
             (thresholds.small_talk, SERVICE_OVERRIDES_SMALL_TALK)
         };
+        // In a conversation about a service, a message that only leans to small talk is
+        // more likely about the service ("kann das jemand von euch prüfen?").
+        if state.service.is_some() {
+            threshold = threshold.max(thresholds.small_talk_in_conversation);
+        }
         // Torn between small talk and a service question, the search decides.
         if intent.name == SERVICE_SEARCH
             || intent.probability < threshold
