@@ -437,6 +437,23 @@ fn a_question_leaning_to_a_human_stays_with_the_service_in_context() {
 }
 
 #[test]
+fn a_correctly_spelt_everyday_word_is_not_corrected_into_a_service() {
+    // "Paket" is one edit from "Rakete", a word of the fireworks rule.
+    for message in ["wo bleibt mein paket", "mein paket ist nicht angekommen"] {
+        let reply = ask(message);
+        assert!(
+            reply.sources.is_empty(),
+            "{message}: {:?} {}",
+            reply.kind,
+            reply.text
+        );
+    }
+    // A misspelt word still is.
+    let typo = ask("personalausweiss beantragen");
+    assert_eq!(typo.sources[0].id, "1063441");
+}
+
+#[test]
 fn whom_a_question_is_for_does_not_hide_what_it_asks() {
     // "Enkelin" and "Schwiegervater" are unknown to the catalogue: whom the question is
     // for, not a service the catalogue lacks.

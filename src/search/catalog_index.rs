@@ -429,6 +429,9 @@ impl CatalogIndex {
                 && corrected < MAX_CORRECTED_WORDS
                 && !corrector.vocabulary().contains(exact)
                 && synonyms.alternatives(exact).is_empty()
+                // A correctly spelt everyday word is about something else ("Paket" is no
+                // misspelt "Rakete").
+                && !text::is_common_word(&text::normalize_word(raw))
             {
                 corrected += 1;
                 let corrections = corrector.corrections_of_word(raw);

@@ -31,6 +31,7 @@
 //! );
 //! ```
 
+pub mod common;
 pub mod decompound;
 pub mod fnv;
 pub mod normalize;
@@ -46,6 +47,7 @@ pub mod zu_infinitive;
 use serde::Serialize;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
+pub use common::is_common_word;
 pub use decompound::{Decompounder, Dictionary};
 pub use fnv::Fnv;
 pub use normalize::{GermanNormalizer, normalize_word};
