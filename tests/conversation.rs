@@ -454,6 +454,20 @@ fn a_correctly_spelt_everyday_word_is_not_corrected_into_a_service() {
 }
 
 #[test]
+fn a_wedding_without_a_foreign_tie_is_never_answered_as_one_with_it() {
+    // "mit" is a stop word: "… mit Auslandsbezug" must not pass for the general variant.
+    let plain = ask("wir möchten standesamtlich heiraten");
+    assert!(
+        plain.kind == ReplyKind::Clarify || plain.sources[0].id == "1063648",
+        "{:?} {}",
+        plain.kind,
+        plain.text
+    );
+    let foreign = ask("heiraten mit meinem verlobten aus brasilien");
+    assert_eq!(foreign.sources[0].id, "10396802", "{}", foreign.text);
+}
+
+#[test]
 fn whom_a_question_is_for_does_not_hide_what_it_asks() {
     // "Enkelin" and "Schwiegervater" are unknown to the catalogue: whom the question is
     // for, not a service the catalogue lacks.

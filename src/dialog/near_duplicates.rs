@@ -83,6 +83,10 @@ pub fn count_in(message: &str) -> Option<u32> {
     })
 }
 
+/// The word that makes a variant the opposite of one named without it ("Eheschließung ohne
+/// Auslandsbezug" beside "… mit Auslandsbezug"), compared analysed.
+const NEGATION: &str = "ohne";
+
 /// What to do about near-duplicates of the best hit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refinement {
@@ -138,7 +142,11 @@ pub fn refine(
         if names_best || names_other {
             continue;
         }
-        match (own_best.is_empty(), own_other.is_empty()) {
+        // "… ohne Auslandsbezug" beside "… mit Auslandsbezug": "mit" is no name word, so the
+        // other variant looks general, yet it is the opposite specific one.
+        let only_negation =
+            own_best.len() == 1 && **own_best[0] == crate::text::stem_word(NEGATION);
+        match (own_best.is_empty(), own_other.is_empty() && !only_negation) {
             // The best hit is the general variant: it stands.
             (true, _) => {}
             // The best hit is a specific variant the question does not ask for.
@@ -253,6 +261,25 @@ mod tests {
         assert_eq!(
             refine(&names, &[true; 4], &words("rent telefon"), 3),
             Refinement::Prefer(1)
+        );
+    }
+
+    #[test]
+    fn a_variant_without_something_does_not_give_way_to_the_one_with_it() {
+        // "Anmeldung einer Eheschließung ohne / mit Auslandsbezug": "mit" is a stop word.
+        let names = [
+            words("anmeld eheschliess ohn auslandsbezug"),
+            words("anmeld eheschliess auslandsbezug"),
+        ];
+        let query = words("standesamt hochzeit");
+        assert_eq!(refine(&names, &[false, false], &query, 3), Refinement::Keep);
+        assert_eq!(
+            refine(&names, &[true, true], &query, 3),
+            Refinement::Clarify(vec![0, 1])
+        );
+        assert_eq!(
+            refine(&names, &[true, true], &words("hochzeit ohn"), 3),
+            Refinement::Keep
         );
     }
 
