@@ -18,9 +18,10 @@ fn dev_and_held_out_stay_above_the_floor() {
     // dev set grew by 120 fresh, harder questions in the eighth session, so its floors
     // were set again under the figures of the grown set.
     assert!(dev.cases >= 500 && held_out.cases >= 100);
-    for (name, s, top1, right_or_clarified) in
-        [("dev", dev, 0.75, 0.80), ("held-out", held_out, 0.78, 0.82)]
-    {
+    for (name, s, top1, right_or_clarified, wrong) in [
+        ("dev", dev, 0.76, 0.83, 0.08),
+        ("held-out", held_out, 0.82, 0.88, 0.06),
+    ] {
         assert!(
             s.top1 >= top1,
             "{name}: top-1 {:.3} fell below {top1}",
@@ -32,8 +33,8 @@ fn dev_and_held_out_stay_above_the_floor() {
             s.right_or_clarified
         );
         assert!(
-            s.wrong <= 0.09,
-            "{name}: wrong {:.3} rose above 0.09",
+            s.wrong <= wrong,
+            "{name}: wrong {:.3} rose above {wrong}",
             s.wrong
         );
     }
@@ -66,16 +67,18 @@ fn conversations_stay_above_the_floor() {
     let engine = Engine::shipped();
     // The dev set grew by 30 fresh dialogs and 110 single messages in the eighth session;
     // its turn floors were set again under the figures of the grown set.
-    for (file, text, turns, aspects) in [
+    for (file, text, declined, turns, aspects) in [
         (
             "conversation_dev.toml",
             include_str!("eval/conversation_dev.toml"),
-            0.62,
-            0.62,
+            0.90,
+            0.64,
+            0.64,
         ),
         (
             "conversation_heldout.toml",
             include_str!("eval/conversation_heldout.toml"),
+            0.85,
             0.65,
             0.64,
         ),
@@ -92,7 +95,11 @@ fn conversations_stay_above_the_floor() {
             "{file}: small talk {:.3}",
             s.small_talk_accuracy
         );
-        assert!(s.declined >= 0.85, "{file}: declined {:.3}", s.declined);
+        assert!(
+            s.declined >= declined,
+            "{file}: declined {:.3} fell below {declined}",
+            s.declined
+        );
         assert!(
             s.turn_accuracy >= turns,
             "{file}: dialog turns {:.3}",
