@@ -167,9 +167,10 @@ pub struct Thresholds {
     /// From this probability of a small-talk or off-topic intent on, Sophia answers with
     /// small talk (unless the question clearly names a service).
     pub small_talk: f32,
-    /// In a conversation about a service, a small-talk or off-topic intent needs at least
-    /// this probability (and `small_talk` or `off_topic`): a question that only leans to
-    /// asking for a human ("kann das jemand von euch prüfen?") stays with the service.
+    /// In a conversation about a service, asking for a human or the off-topic intent needs
+    /// at least this probability (besides `small_talk` or `off_topic`): a question that only
+    /// leans to asking for a human ("kann das jemand von euch prüfen?") stays with the
+    /// service. Thanks, goodbyes and the other small talk keep `small_talk`.
     pub small_talk_in_conversation: f32,
     /// From this probability of the off-topic intent on, Sophia says the question is
     /// outside what the administration answers (unless the search names a service).

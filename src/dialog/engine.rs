@@ -26,8 +26,8 @@ use crate::content::{
 use crate::geo::{Places, Scope};
 use crate::nlu::language;
 use crate::nlu::{
-    Aspect, AspectDetector, AspectMatch, IntentClassifier, IntentGuess, Named, OFF_TOPIC,
-    SERVICE_SEARCH, Topic as AdminTopic, Topics,
+    Aspect, AspectDetector, AspectMatch, HUMAN_HANDOFF, IntentClassifier, IntentGuess, Named,
+    OFF_TOPIC, SERVICE_SEARCH, Topic as AdminTopic, Topics,
 };
 use crate::review::Nearest;
 use crate::search::{
@@ -767,9 +767,10 @@ impl Engine {
         } else {
             (thresholds.small_talk, SERVICE_OVERRIDES_SMALL_TALK)
         };
-        // In a conversation about a service, a message that only leans to small talk is
-        // more likely about the service ("kann das jemand von euch prüfen?").
-        if state.service.is_some() {
+        // In a conversation about a service, a message that only leans to asking for a
+        // human or to another topic is more likely about the service ("kann das jemand von
+        // euch prüfen?"). Thanks and goodbyes keep their own threshold.
+        if state.service.is_some() && (intent.name == OFF_TOPIC || intent.name == HUMAN_HANDOFF) {
             threshold = threshold.max(thresholds.small_talk_in_conversation);
         }
         // Torn between small talk and a service question, the search decides.
@@ -822,7 +823,7 @@ impl Engine {
         )?;
         let mut answer = Answer::default();
         answer.paragraph(&text);
-        if intent.name == OFF_TOPIC || intent.name == "human_handoff" {
+        if intent.name == OFF_TOPIC || intent.name == HUMAN_HANDOFF {
             answer.link("Kontakt", &tenant.contact_url);
         }
         let kind = if intent.name == OFF_TOPIC {

@@ -128,6 +128,11 @@ pub fn refine(
     };
     let best: HashSet<&String> = best.iter().collect();
     let query: HashSet<&String> = query.iter().collect();
+    let negation = crate::text::stem_word(NEGATION);
+    // "… ohne Auslandsbezug" beside "… mit Auslandsbezug": "mit" is no name word, so a
+    // variant whose only own word the other lacks is the negation looks general, yet the
+    // other one is the opposite specific variant.
+    let only_negation = |own: &[&&String]| own.len() == 1 && **own[0] == negation;
     let mut choices = vec![0];
     for (i, name) in names.iter().enumerate().skip(1) {
         let other: HashSet<&String> = name.iter().collect();
@@ -142,11 +147,9 @@ pub fn refine(
         if names_best || names_other {
             continue;
         }
-        // "… ohne Auslandsbezug" beside "… mit Auslandsbezug": "mit" is no name word, so the
-        // other variant looks general, yet it is the opposite specific one.
-        let only_negation =
-            own_best.len() == 1 && **own_best[0] == crate::text::stem_word(NEGATION);
-        match (own_best.is_empty(), own_other.is_empty() && !only_negation) {
+        let best_general = own_best.is_empty() && !only_negation(&own_other);
+        let other_general = own_other.is_empty() && !only_negation(&own_best);
+        match (best_general, other_general) {
             // The best hit is the general variant: it stands.
             (true, _) => {}
             // The best hit is a specific variant the question does not ask for.
@@ -280,6 +283,17 @@ mod tests {
         assert_eq!(
             refine(&names, &[true, true], &words("hochzeit ohn"), 3),
             Refinement::Keep
+        );
+        // Either one ranked first.
+        let names = [names[1].clone(), names[0].clone()];
+        assert_eq!(refine(&names, &[false, false], &query, 3), Refinement::Keep);
+        assert_eq!(
+            refine(&names, &[true, true], &query, 3),
+            Refinement::Clarify(vec![0, 1])
+        );
+        assert_eq!(
+            refine(&names, &[true, true], &words("hochzeit ohn"), 3),
+            Refinement::Prefer(1)
         );
     }
 

@@ -17,6 +17,8 @@ use super::features::{DIMENSIONS, Features, Featurizer};
 pub const SERVICE_SEARCH: &str = "service_search";
 /// The intent of questions no administration answers.
 pub const OFF_TOPIC: &str = "off_topic";
+/// The intent of asking for a human.
+pub const HUMAN_HANDOFF: &str = "human_handoff";
 /// The small-talk intents.
 pub const SMALL_TALK: [&str; 11] = [
     "greeting",

@@ -10,8 +10,8 @@ mod topics;
 
 pub use aspect::{Aspect, AspectDetector, AspectMatch, SHIPPED_ASPECTS};
 pub use classifier::{
-    IntentClassifier, IntentGuess, MIN_EXAMPLES, OFF_TOPIC, SERVICE_SEARCH, SHIPPED_INTENTS,
-    SMALL_TALK,
+    HUMAN_HANDOFF, IntentClassifier, IntentGuess, MIN_EXAMPLES, OFF_TOPIC, SERVICE_SEARCH,
+    SHIPPED_INTENTS, SMALL_TALK,
 };
 pub use origin::{Origin, named_origin, service_origin};
 pub use topics::{Lacking, Named, Topic, Topics};

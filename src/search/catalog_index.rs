@@ -400,8 +400,16 @@ impl CatalogIndex {
         let raw_words: Vec<&str> = text::words(message).map(|(_, w)| w).collect();
         let mut exact_tokens: Vec<Option<String>> = Vec::new();
         for (word, &raw) in raw_words.iter().enumerate() {
-            let tokens = text::tokens(&mut analyzer, raw);
+            let mut tokens = text::tokens(&mut analyzer, raw);
             exact_tokens.push(tokens.first().cloned());
+            // A situation word the catalogue does not know weighs nothing as a whole: its
+            // parts ("Groß|mutter") and corrections must not weigh for it.
+            let situation = tokens.first().is_some_and(|t| {
+                text::is_situation_word(t) && doc_freq(&searcher, &self.fields, t) == 0
+            });
+            if situation {
+                tokens.truncate(1);
+            }
             for (i, token) in tokens.iter().enumerate() {
                 let (origin, factor) = match i {
                     0 => (TermOrigin::Exact, 1.0),
@@ -429,6 +437,7 @@ impl CatalogIndex {
                 && corrected < MAX_CORRECTED_WORDS
                 && !corrector.vocabulary().contains(exact)
                 && synonyms.alternatives(exact).is_empty()
+                && !situation
                 // A correctly spelt everyday word is about something else ("Paket" is no
                 // misspelt "Rakete").
                 && !text::is_common_word(&text::normalize_word(raw))

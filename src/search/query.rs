@@ -53,7 +53,8 @@ pub struct QueryTerm {
     /// The analysed token ("reisepass").
     pub text: String,
     /// How informative the term is: its inverse document frequency in the catalogue
-    /// (the largest value for a term the catalogue does not know).
+    /// (the largest value for a term the catalogue does not know, none for an unknown
+    /// situation word: [`crate::text::is_situation_word`]).
     pub weight: f32,
     /// Number of services that contain the term in any field.
     pub doc_freq: u64,

@@ -5,7 +5,7 @@
 //! A catalogue rarely holds such words, and a word the catalogue does not know otherwise
 //! weighs the most of all (it may name a service the catalogue lacks, "Elterngeld"). For a
 //! situation word that would push a plain question under the coverage floors, so retrieval
-//! gives an unknown situation word a small weight instead
+//! gives an unknown situation word no weight, nor its compound parts or corrections
 //! ([`crate::search::CatalogIndex::analyze`]).
 //!
 //! The list is `situation_de.txt` next to this file; its header says what is left out on
