@@ -15,11 +15,7 @@ const COMMON_WORDS_DE: &str = include_str!("common_de.txt");
 
 /// The list, normalised with [`normalize_word`] at load.
 static COMMON_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    COMMON_WORDS_DE
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .map(str::trim)
-        .filter(|word| !word.is_empty())
+    super::list_words(COMMON_WORDS_DE)
         .map(normalize_word)
         .collect()
 });

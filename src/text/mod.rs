@@ -70,6 +70,14 @@ pub use zu_infinitive::{ZuInfinitive, join_zu_infinitive};
 /// ```
 pub const ANALYZER_VERSION: u32 = 5;
 
+/// The words of a shipped word list (`stopwords_de.txt`, `situation_de.txt`,
+/// `common_de.txt`) as written: one word a line, `#` starts a comment, blank lines skipped.
+pub(crate) fn list_words(list: &str) -> impl Iterator<Item = &str> {
+    list.lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter(|word| !word.is_empty())
+}
+
 /// The analyzer for indexing and searching service texts: words, normalised, without stop
 /// words, stemmed.
 ///

@@ -21,10 +21,7 @@ const SITUATION_WORDS_DE: &str = include_str!("situation_de.txt");
 
 /// The list, normalised and stemmed at load, as the retrieval analyzer produces its terms.
 static SITUATION_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    SITUATION_WORDS_DE
-        .lines()
-        .map(|line| line.split('#').next().unwrap_or_default().trim())
-        .filter(|word| !word.is_empty())
+    super::list_words(SITUATION_WORDS_DE)
         .map(|word| stem_word(&normalize_word(word)))
         .collect()
 });

@@ -33,10 +33,7 @@ static STOP_WORDS: LazyLock<HashSet<String>> =
 
 /// The words of [`STOP_WORDS_DE`] as written, without comments and blank lines.
 fn list_words() -> impl Iterator<Item = &'static str> {
-    STOP_WORDS_DE
-        .lines()
-        .map(|line| line.split('#').next().unwrap_or_default().trim())
-        .filter(|word| !word.is_empty())
+    super::list_words(STOP_WORDS_DE)
 }
 
 /// True when the *normalised* word (see [`normalize_word`]) is a German stop word for
