@@ -961,11 +961,10 @@ impl Engine {
     /// Every step of understanding `message`.
     pub fn explain(&self, message: &str) -> Explanation {
         let message = clip(message);
-        let understanding = self.understand(
-            message,
-            &self.snapshot.config.default_tenant,
-            &Scope::everywhere(),
-        );
+        // Understood as `respond` understands it for the default tenant: in its scope.
+        let tenant = self.snapshot.config.default_tenant();
+        let place = Whereabouts::of_message(tenant, message, None, &self.snapshot.places);
+        let understanding = self.understand(message, &tenant.id, &place.scope);
         let decision = understanding.decision.clone();
         let full = self.snapshot.index.analyze(
             message,

@@ -26,6 +26,29 @@ const MAX_CORRECTED_WORDS: usize = 4;
 const PART_FACTOR: f32 = 0.7;
 /// Score factor of a synonym relative to the word typed.
 const SYNONYM_FACTOR: f32 = 0.9;
+/// A message up to this many words long is a question; in a longer one, a citizen tells
+/// a story, and each everyday word weighs less ([`everyday_share`]).
+const QUESTION_WORDS: usize = 8;
+
+/// The share of its weight an everyday word ([`text::is_common_word`]) keeps in a message
+/// of `words` words: all of it in a question of up to [`QUESTION_WORDS`] words, less the
+/// longer the story around the topic. Rare words (names of services, technical terms) keep
+/// their weight: they say what the story is about. Measured on the dev sets (QUALITY.md,
+/// ninth session): out-of-scope declined 93.8 → 96.2 %, dialog turns 65.7 → 70.7 %.
+///
+/// ```
+/// use sophia::search::everyday_share;
+/// assert_eq!(everyday_share(5), 1.0);
+/// assert_eq!(everyday_share(8), 1.0);
+/// assert_eq!(everyday_share(16), 0.5);
+/// ```
+pub fn everyday_share(words: usize) -> f32 {
+    if words <= QUESTION_WORDS {
+        1.0
+    } else {
+        QUESTION_WORDS as f32 / words as f32
+    }
+}
 
 /// How to build the index.
 ///
@@ -536,6 +559,18 @@ impl CatalogIndex {
                 .collect();
             terms.retain(|t| !(particle_words.contains(&t.word) && t.origin == TermOrigin::Exact));
         }
+        // The longer the story, the less each everyday word of it says about the topic
+        // ("Guten Tag, ich habe im Frühjahr die Jägerprüfung bestanden …").
+        let share = everyday_share(raw_words.len());
+        if share < 1.0 {
+            for term in &mut terms {
+                if term.origin == TermOrigin::Exact
+                    && text::is_common_word(&text::normalize_word(raw_words[term.word]))
+                {
+                    term.weight *= share;
+                }
+            }
+        }
         AnalyzedQuery { terms }
     }
 
@@ -917,5 +952,28 @@ mod tests {
             query.terms.iter().all(|t| t.text != "meldebestat"),
             "{query:?}"
         );
+    }
+
+    #[test]
+    fn everyday_words_of_a_long_story_weigh_less_and_rare_words_do_not() {
+        let index = munich();
+        let weight = |message: &str, text: &str| {
+            let query = index.analyze(message, &Synonyms::default());
+            query
+                .terms
+                .iter()
+                .find(|t| t.text == text)
+                .unwrap_or_else(|| panic!("{text} in {query:?}"))
+                .weight
+        };
+        let short = "Jagdschein beantragen, wie gehe ich vor";
+        let long = "Guten Tag, ich habe im Frühjahr die Jägerprüfung bestanden und möchte \
+                    nun erstmals einen Jagdschein beantragen. Wie gehe ich vor?";
+        let share = everyday_share(super::text::words(long).count());
+        assert!(share < 1.0);
+        // "gehe" is an everyday word: a share of its weight in the story.
+        assert_eq!(weight(long, "geh"), weight(short, "geh") * share);
+        // "Jagdschein" is no everyday word: its parts keep their weight.
+        assert_eq!(weight(long, "jagd"), weight(short, "jagd"));
     }
 }
