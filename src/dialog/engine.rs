@@ -521,12 +521,14 @@ impl Engine {
                     .as_ref()
                     .map_or(&[][..], |found| &found.cue_tokens[..]);
                 let name = context_service.map_or("", |s| s.name.as_str());
+                let questions = snapshot.layer.questions(&tenant.id);
                 follow_up::topic(
                     &snapshot.index,
                     &snapshot.aspects,
                     &understanding.full,
                     cues,
                     (ordinal, name),
+                    &|term| questions.target_holds(Target::Service(ordinal), term),
                     self.rival(&understanding, ordinal),
                 )
             }))

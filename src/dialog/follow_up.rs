@@ -66,6 +66,10 @@ struct Found {
     /// "Reisepass" in many descriptions): counts only when the rival is named by it.
     generic: bool,
     in_context: bool,
+    /// In the editors' questions for the service in context: it holds the word, but a
+    /// word naming another service, or found by the search in another, still says that
+    /// one.
+    in_editors_questions: bool,
     /// In the name of the service in context (not its keywords).
     in_context_name: bool,
     in_rival: bool,
@@ -80,13 +84,16 @@ struct Found {
 const NAME_PART_LEN: usize = 5;
 
 /// Weighs the words of `query` (without the aspect cue tokens `cues`) against the service
-/// at `ordinal`, named `name`, and what the search made of the message alone.
+/// at `ordinal`, named `name`, and what the search made of the message alone. The service
+/// holds a word when its text does or when `editors_hold` it: the editors' questions for
+/// the service speak of it in that word.
 pub(crate) fn topic(
     index: &CatalogIndex,
     aspects: &AspectDetector,
     query: &AnalyzedQuery,
     cues: &[String],
     (ordinal, name): (usize, &str),
+    editors_hold: &dyn Fn(&str) -> bool,
     rival: Rival<'_>,
 ) -> Topic {
     let mut topic = Topic::default();
@@ -132,6 +139,7 @@ pub(crate) fn topic(
             .any(|(t, fields)| t.origin == TermOrigin::Exact && !fields.is_empty());
         for (term, fields) in known.into_iter().zip(&fields) {
             f.in_context |= !fields.is_empty();
+            f.in_editors_questions |= editors_hold(&term.text);
             f.in_context_name |=
                 fields.contains(&ServiceField::Name) || in_name_compound(&term.text);
             f.named |= index.title_doc_freq(&term.text) > 0;
@@ -148,7 +156,10 @@ pub(crate) fn topic(
         found.push(f);
     }
     topic.words = found.iter().filter(|f| !f.generic).count();
-    topic.held = found.iter().filter(|f| !f.generic && f.in_context).count();
+    topic.held = found
+        .iter()
+        .filter(|f| !f.generic && (f.in_context || f.in_editors_questions))
+        .count();
     topic.foreign = found
         .iter()
         .filter(|f| !f.generic && f.named && !f.in_context)
@@ -158,7 +169,7 @@ pub(crate) fn topic(
             let count = |p: fn(&Found) -> bool| found.iter().filter(|f| p(f)).count();
             // The rival holds more of the words, or is named by one that does not name the
             // service in context ("Reisepass" while talking about the ID card).
-            count(|f| !f.generic && f.in_rival) > topic.held
+            count(|f| !f.generic && f.in_rival) > count(|f| !f.generic && f.in_context)
                 || found
                     .iter()
                     .any(|f| !f.generic && f.in_rival_name && !f.in_context_name)
@@ -210,6 +221,15 @@ mod tests {
     /// The topic of `message` about `service`, with the rival the engine would see (pack
     /// questions left out).
     fn topic_of(message: &str, service: &str) -> Topic {
+        topic_with_editors(message, service, &|_| false)
+    }
+
+    /// Like `topic_of`, with the editors' questions for the service holding `editors_hold`.
+    fn topic_with_editors(
+        message: &str,
+        service: &str,
+        editors_hold: &dyn Fn(&str) -> bool,
+    ) -> Topic {
         let s = setup();
         let cues = s
             .aspects
@@ -228,7 +248,15 @@ mod tests {
             }
             _ => Rival::None,
         };
-        topic(&s.index, &s.aspects, &query, &cues, (own, service), rival)
+        topic(
+            &s.index,
+            &s.aspects,
+            &query,
+            &cues,
+            (own, service),
+            editors_hold,
+            rival,
+        )
     }
 
     #[test]
@@ -261,6 +289,38 @@ mod tests {
     }
 
     #[test]
+    fn words_of_the_editors_questions_for_the_service_confirm_it() {
+        let s = setup();
+        let message = "muss ich das zuerst bei der polizei anzeigen";
+        let service = "Verlust oder Diebstahl der Kennzeichenschilder";
+        let query = s.index.analyze(message, &Default::default());
+        let context = (ordinal(service), service);
+        // The search alone placed nothing (as with the editors' questions fused in).
+        let with = |editors: &dyn Fn(&str) -> bool| {
+            topic(
+                &s.index,
+                &s.aspects,
+                &query,
+                &[],
+                context,
+                editors,
+                Rival::None,
+            )
+        };
+        // Its description speaks of neither the police nor a report.
+        assert!(!with(&|_| false).confirmed());
+        let t = with(&|term| ["polizei", "anzeig"].contains(&term));
+        assert!(t.confirmed(), "{t:?}");
+        // A word naming another service still names it.
+        let t = topic_with_editors(
+            "und was kostet ein fischereischein",
+            "Personalausweis",
+            &|t| t == "fischereischein",
+        );
+        assert!(t.elsewhere, "{t:?}");
+    }
+
+    #[test]
     fn a_part_of_the_compound_in_the_services_name_names_it() {
         // "Beratung" is in "Elternberatung", although other services are named "… Beratung".
         let t = topic_of(
@@ -288,8 +348,17 @@ mod tests {
             .unwrap()
             .cue_tokens;
         let context = (ordinal("Personalausweis"), "Personalausweis");
-        let with_choices =
-            |query| topic(&s.index, &s.aspects, query, &cues, context, Rival::Choices);
+        let with_choices = |query| {
+            topic(
+                &s.index,
+                &s.aspects,
+                query,
+                &cues,
+                context,
+                &|_| false,
+                Rival::Choices,
+            )
+        };
         let t = with_choices(&query);
         assert!(t.elsewhere, "{t:?}");
         let t = with_choices(&s.index.analyze("und was kostet das", &Default::default()));

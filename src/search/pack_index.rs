@@ -290,6 +290,31 @@ impl PackIndex {
         self.idf_of(term).is_some()
     }
 
+    /// True when a question for `target` holds the analysed `term` (as its own word, a
+    /// compound part or a synonym's alternative): the editors speak of the service in those
+    /// words, although its description may not ("muss ich den Diebstahl der Kennzeichen bei
+    /// der Polizei anzeigen?").
+    ///
+    /// ```
+    /// use sophia::search::{PackIndex, Target};
+    /// let analyzer = sophia::text::retrieval_analyzer();
+    /// let index = PackIndex::build(
+    ///     [(Target::Service(3), "Muss ich das bei der Polizei anzeigen?")],
+    ///     &analyzer,
+    ///     &sophia::text::Synonyms::default(),
+    /// );
+    /// assert!(index.target_holds(Target::Service(3), "polizei"));
+    /// assert!(!index.target_holds(Target::Service(4), "polizei"));
+    /// assert!(!index.target_holds(Target::Service(3), "reisepass"));
+    /// ```
+    pub fn target_holds(&self, target: Target, term: &str) -> bool {
+        self.ids.get(term).is_some_and(|&id| {
+            self.postings[id as usize]
+                .iter()
+                .any(|&q| self.questions[q as usize].target == target)
+        })
+    }
+
     fn idf_of(&self, term: &str) -> Option<f32> {
         self.ids.get(term).and_then(|&id| self.idf[id as usize])
     }
