@@ -353,6 +353,34 @@ fn a_question_the_search_cannot_place_stays_with_the_service_in_context() {
 }
 
 #[test]
+fn a_message_the_classifier_is_unsure_of_stays_with_the_service_in_context() {
+    let paternity = ask(
+        "wir kriegen im maerz ein baby, sind aber nicht verheiratet. wie kommt mein freund \
+         als vater in die geburtsurkunde",
+    );
+    assert_eq!(paternity.kind, ReplyKind::Service, "{}", paternity.text);
+    // No intent is sure of it, and no word names another service.
+    let message = "muss ich da auch mit hin oder reicht es wenn er alleine geht? ich bin \
+                   dann schon hochschwanger";
+    assert_eq!(ask(message).kind, ReplyKind::Fallback);
+    let along = follow(message, &paternity);
+    assert_eq!(
+        along.sources[0].id, paternity.sources[0].id,
+        "{}",
+        along.text
+    );
+    // Off-topic the classifier is sure of stays off-topic.
+    for message in [
+        "wie wird das wetter morgen",
+        "hast du ein gutes rezept für apfelkuchen",
+        "wer wird dieses jahr deutscher meister",
+    ] {
+        let reply = follow(message, &paternity);
+        assert!(reply.sources.is_empty(), "{message}: {}", reply.text);
+    }
+}
+
+#[test]
 fn variants_sharing_a_name_head_are_offered_when_the_question_names_neither() {
     // "Notfall-Hilfe Aufenthaltstitel – Studierende, …" and "– Beschäftigte, Angehörige".
     let urgent =

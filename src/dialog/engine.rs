@@ -31,8 +31,8 @@ use crate::nlu::{
 };
 use crate::review::Nearest;
 use crate::search::{
-    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, OfficeIndex, PackHit, QueryTerm, ServiceField,
-    Target, TermOrigin, demote_opposites, fuse,
+    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, OfficeIndex, PackHit, QUESTION_WORDS,
+    QueryTerm, ServiceField, Target, TermOrigin, demote_opposites, fuse,
 };
 use crate::text::{self, Synonyms};
 
@@ -50,6 +50,9 @@ const CHOICE_CONFIDENCE: f32 = 0.5;
 /// From this probability on, small talk gives way to a service only when the question
 /// names it with two of its own words ("Kannst du mir helfen?" is no asylum request).
 const SURE_SMALL_TALK: f32 = 0.9;
+/// Below this probability of its best intent, the classifier is sure of nothing: a message
+/// in a conversation about a service that names no other service is about that one.
+const UNSURE_INTENT: f32 = 0.5;
 /// A question that names a service this clearly (share of its words in the service's
 /// name or keywords) is a service question even when it sounds like small talk.
 const SERVICE_OVERRIDES_SMALL_TALK: f32 = 0.5;
@@ -663,9 +666,21 @@ impl Engine {
                 // service ("darf das auch mein Steuerbüro für mich erledigen?"): about that
                 // service, unless a word names another service and not this one ("Tisch
                 // im Oktoberfest-Zelt" about the trade registration).
+                // Also a story told around it ("muss ich da auch mit hin oder reicht es
+                // wenn er alleine geht? ich bin dann schon hochschwanger") when the
+                // classifier is sure of nothing else or the message points back ("kann da
+                // ein Dolmetscher dabei sein?"), beside words the catalogue does not know.
+                // A short question about such a word is about it ("wo gibt es gutes Eis?").
+                let about_context = |t: Topic| {
+                    let service_question = intent.name == SERVICE_SEARCH;
+                    let unsure = intent.probability < UNSURE_INTENT || points_back();
+                    let story = text::words(message).count() > QUESTION_WORDS;
+                    !t.elsewhere
+                        && t.foreign == 0
+                        && (service_question && on_topic(t) || !service_question && unsure && story)
+                };
                 if let Some(service) = context_service
-                    && intent.name == SERVICE_SEARCH
-                    && topic().is_some_and(|t| on_topic(t) && t.foreign == 0)
+                    && topic().is_some_and(about_context)
                 {
                     return self.service_reply(
                         &state,

@@ -28,7 +28,7 @@ const PART_FACTOR: f32 = 0.7;
 const SYNONYM_FACTOR: f32 = 0.9;
 /// A message up to this many words long is a question; in a longer one, a citizen tells
 /// a story, and each everyday word weighs less ([`everyday_share`]).
-const QUESTION_WORDS: usize = 8;
+pub const QUESTION_WORDS: usize = 8;
 
 /// The share of its weight an everyday word ([`text::is_common_word`]) keeps in a message
 /// of `words` words: all of it in a question of up to [`QUESTION_WORDS`] words, less the

@@ -11,7 +11,9 @@ mod query;
 mod schema;
 pub mod variants;
 
-pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult, everyday_share};
+pub use catalog_index::{
+    CatalogIndex, Hit, IndexOptions, QUESTION_WORDS, SearchResult, everyday_share,
+};
 pub use fusion::fuse;
 pub use lexicon::{BuildStep, Progress};
 pub use office_index::{OfficeHit, OfficeIndex, Site, site_name};
