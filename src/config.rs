@@ -164,6 +164,9 @@ pub struct Thresholds {
     /// scoring at least this share of its score are offered as choices when the question
     /// names no variant.
     pub near_duplicate_score: f32,
+    /// ... and covering at least this share of the best service's title coverage (the
+    /// question's words in its name and keywords).
+    pub near_duplicate_title_coverage: f32,
     /// From this probability of a small-talk or off-topic intent on, Sophia answers with
     /// small talk (unless the question clearly names a service).
     pub small_talk: f32,
@@ -194,6 +197,7 @@ impl Default for Thresholds {
             clarify_margin: 0.06,
             min_confidence: 0.0,
             near_duplicate_score: 0.85,
+            near_duplicate_title_coverage: 0.8,
             small_talk: 0.3,
             small_talk_in_conversation: 0.6,
             off_topic: 0.7,
@@ -307,6 +311,10 @@ impl Config {
             ("clarify_margin", t.clarify_margin),
             ("min_confidence", t.min_confidence),
             ("near_duplicate_score", t.near_duplicate_score),
+            (
+                "near_duplicate_title_coverage",
+                t.near_duplicate_title_coverage,
+            ),
             ("small_talk", t.small_talk),
             ("small_talk_in_conversation", t.small_talk_in_conversation),
             ("off_topic", t.off_topic),

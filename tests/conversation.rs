@@ -381,6 +381,18 @@ fn a_message_the_classifier_is_unsure_of_stays_with_the_service_in_context() {
 }
 
 #[test]
+fn a_variant_the_question_names_much_less_is_no_choice() {
+    // "Wohnsitz abmelden" and "Gewerbe-Abmeldung" share their name's weight; moving abroad
+    // names the first in its keywords, the second only in its description.
+    let reply = ask("ich ziehe nach spanien, muss ich mich hier abmelden");
+    assert_eq!(reply.kind, ReplyKind::Service, "{}", reply.text);
+    assert_eq!(reply.sources[0].title, "Wohnsitz abmelden");
+    // Named alike, they stay choices.
+    let reply = ask("abmelden");
+    assert_eq!(reply.kind, ReplyKind::Clarify, "{}", reply.text);
+}
+
+#[test]
 fn variants_sharing_a_name_head_are_offered_when_the_question_names_neither() {
     // "Notfall-Hilfe Aufenthaltstitel – Studierende, …" and "– Beschäftigte, Angehörige".
     let urgent =

@@ -879,6 +879,11 @@ impl Engine {
         // The best service, then its variants: those the search ranked first, in rank order.
         let variants = index.variants(best.ordinal);
         let threshold = self.snapshot.config.thresholds.near_duplicate_score * best.score;
+        let title_share = self
+            .snapshot
+            .config
+            .thresholds
+            .near_duplicate_title_coverage;
         // Pack questions are written for some variants more than for others; whether two
         // variants are equally likely is also judged on the catalogue's own scores.
         let catalogue_score = |ordinal: usize| {
@@ -900,7 +905,11 @@ impl Engine {
         for hit in &understanding.hits {
             if variants.contains(&hit.ordinal) && hit.score >= PLAUSIBLE_VARIANT * best.score {
                 ordinals.push(hit.ordinal);
-                close.push(hit.score >= threshold || catalogue_close(hit.ordinal));
+                // Scored about as high, and named about as much by the question ("ich ziehe
+                // nach Spanien, muss ich mich abmelden": the move names "Wohnsitz abmelden"
+                // in its keywords, "Gewerbe-Abmeldung" only in its description).
+                let named = hit.title_coverage >= title_share * best.title_coverage;
+                close.push((hit.score >= threshold || catalogue_close(hit.ordinal)) && named);
             }
         }
         let names: Vec<Vec<String>> = ordinals
