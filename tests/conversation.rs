@@ -393,6 +393,28 @@ fn a_variant_the_question_names_much_less_is_no_choice() {
 }
 
 #[test]
+fn a_country_or_only_germans_pick_the_wedding_with_or_without_foreign_ties() {
+    let brazil = ask(
+        "Ich bin Deutscher und möchte meine Verlobte aus Brasilien hier in München heiraten. \
+         Wie melden wir die Eheschließung an?",
+    );
+    assert_eq!(brazil.kind, ReplyKind::Service, "{}", brazil.text);
+    assert_eq!(
+        brazil.sources[0].title,
+        "Anmeldung einer Eheschließung mit Auslandsbezug"
+    );
+    // Neither said: both offered; "beide Deutsche" picks the one without.
+    let wedding = ask("wie melden wir unsere hochzeit an");
+    assert_eq!(wedding.kind, ReplyKind::Clarify, "{}", wedding.text);
+    let germans = follow("wir sind beide deutsche und in muenchen geboren", &wedding);
+    assert_eq!(
+        germans.sources[0].title, "Anmeldung einer Eheschließung ohne Auslandsbezug",
+        "{}",
+        germans.text
+    );
+}
+
+#[test]
 fn variants_sharing_a_name_head_are_offered_when_the_question_names_neither() {
     // "Notfall-Hilfe Aufenthaltstitel – Studierende, …" and "– Beschäftigte, Angehörige".
     let urgent =

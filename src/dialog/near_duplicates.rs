@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use crate::nlu::{Origin, named_origin, service_origin};
+use crate::nlu::{Origin, named_origin, names_a_country, service_origin};
 
 /// The range of counts a name covers: "bis zu 5 Dokumenten" is 1..=5, "mehr als 20" is
 /// 21.., "ab 10" is 10...
@@ -219,8 +219,55 @@ pub fn by_origin(names: &[&str], message: &str) -> Option<usize> {
     }
 }
 
-/// The variant a qualifier of the question picks: a count ([`by_count`]) or a country
-/// ([`by_origin`]).
+/// The word of a service name that says it is for matters across borders, and the one
+/// before it that says it is not ("ohne Auslandsbezug").
+const ABROAD: &str = "auslandsbezug";
+const WITHOUT: &str = "ohne";
+
+/// Among variants "… mit Auslandsbezug" and "… ohne Auslandsbezug", the one for what the
+/// question says: "mit" when it names a country (a fiancée from Brazil), "ohne" when it
+/// names only Germans ("wir sind beide Deutsche"). Index into `names`.
+///
+/// ```
+/// use sophia::dialog::near_duplicates::by_abroad;
+/// let names = ["Anmeldung einer Eheschließung ohne Auslandsbezug",
+///              "Anmeldung einer Eheschließung mit Auslandsbezug"];
+/// assert_eq!(by_abroad(&names, "meine Verlobte aus Brasilien heiraten"), Some(1));
+/// assert_eq!(by_abroad(&names, "wir sind beide deutsche"), Some(0));
+/// assert_eq!(by_abroad(&names, "wir wollen heiraten"), None);
+/// ```
+pub fn by_abroad(names: &[&str], message: &str) -> Option<usize> {
+    let sides: Vec<Option<bool>> = names
+        .iter()
+        .map(|name| {
+            let words: Vec<String> = crate::text::words(name)
+                .map(|(_, w)| crate::text::normalize_word(w))
+                .collect();
+            let at = words.iter().position(|w| w == ABROAD)?;
+            Some(at == 0 || words[at - 1] != WITHOUT)
+        })
+        .collect();
+    let wanted = if names_a_country(message) {
+        true
+    } else if crate::text::words(message)
+        .any(|(_, w)| crate::text::normalize_word(w).starts_with("deutsch"))
+    {
+        false
+    } else {
+        return None;
+    };
+    let mut found = sides
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s == Some(wanted));
+    match (found.next(), found.next()) {
+        (Some((i, _)), None) if sides.contains(&Some(!wanted)) => Some(i),
+        _ => None,
+    }
+}
+
+/// The variant a qualifier of the question picks: a count ([`by_count`]), a country
+/// ([`by_origin`]) or matters across borders at all ([`by_abroad`]).
 ///
 /// ```
 /// use sophia::dialog::near_duplicates::by_qualifier;
@@ -228,7 +275,9 @@ pub fn by_origin(names: &[&str], message: &str) -> Option<usize> {
 /// assert_eq!(by_qualifier(&names, "12 Zeugnisse beglaubigen"), Some(1));
 /// ```
 pub fn by_qualifier(names: &[&str], message: &str) -> Option<usize> {
-    by_count(names, message).or_else(|| by_origin(names, message))
+    by_count(names, message)
+        .or_else(|| by_origin(names, message))
+        .or_else(|| by_abroad(names, message))
 }
 
 #[cfg(test)]

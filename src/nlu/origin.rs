@@ -98,6 +98,19 @@ pub fn named_origin(message: &str) -> Option<Origin> {
     found
 }
 
+/// True when `message` names any country of `countries.txt`, on either side ("meine
+/// Verlobte aus Brasilien"): someone or something from abroad.
+///
+/// ```
+/// use sophia::nlu::names_a_country;
+/// assert!(names_a_country("Ich bin Deutscher, meine Verlobte ist aus Brasilien"));
+/// assert!(names_a_country("ich bin Französin, mein Mann ist Ägypter"));
+/// assert!(!names_a_country("wir sind beide deutsche und in muenchen geboren"));
+/// ```
+pub fn names_a_country(message: &str) -> bool {
+    words(message).any(|(_, word)| country(&normalize_word(word)).is_some())
+}
+
 /// The side a service's name says it is for: "EU"/"EWR" for the EU/EEA, "Nicht-EU" or
 /// "Drittstaat…" for the others; `None` when the name says neither.
 ///
