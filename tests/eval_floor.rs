@@ -16,11 +16,11 @@ fn dev_and_held_out_stay_above_the_floor() {
     let held_out = scores(&engine, "heldout.toml", include_str!("eval/heldout.toml"));
     // Floors: a little under the figures measured when they were set (see README). The
     // dev set grew by 113 fresh, harder questions in the eighth session, so its floors
-    // were set again under the figures of the grown set.
+    // were set again under the figures of the grown set; raised in the ninth.
     assert!(dev.cases >= 500 && held_out.cases >= 100);
     for (name, s, top1, right_or_clarified, wrong) in [
-        ("dev", dev, 0.76, 0.83, 0.08),
-        ("held-out", held_out, 0.82, 0.88, 0.06),
+        ("dev", dev, 0.78, 0.83, 0.07),
+        ("held-out", held_out, 0.85, 0.90, 0.05),
     ] {
         assert!(
             s.top1 >= top1,
@@ -59,6 +59,31 @@ fn every_label_names_a_citizen_facing_service() {
             }
         }
     }
+    for (file, text) in [
+        (
+            "conversation_dev.toml",
+            include_str!("eval/conversation_dev.toml"),
+        ),
+        (
+            "conversation_heldout.toml",
+            include_str!("eval/conversation_heldout.toml"),
+        ),
+    ] {
+        let set = sophia::eval::conversation::parse(file, text).unwrap();
+        for dialog in &set.dialog {
+            for turn in &dialog.turn {
+                for id in &turn.expect {
+                    assert!(
+                        catalog.service(id).is_some_and(|s| s.citizen_facing),
+                        "{file}: {:?} in {:?} expects {id}, which is not a citizen-facing \
+                         service",
+                        turn.q,
+                        dialog.name
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -66,21 +91,25 @@ fn conversations_stay_above_the_floor() {
     use sophia::eval::conversation;
     let engine = Engine::shipped();
     // The dev set grew by 30 fresh dialogs and 110 single messages in the eighth session;
-    // its turn floors were set again under the figures of the grown set.
+    // its turn floors were set again under the figures of the grown set. The held-out set
+    // grew by 25 fresh dialogs (108 turns) and 40 single messages in the ninth session,
+    // written blind to the system: far harder than the 15 dialogs before (about 39 % of
+    // the new turns right when added), so its turn floors were set again under the
+    // figures of the grown set, not lowered for a change.
     for (file, text, declined, turns, aspects) in [
         (
             "conversation_dev.toml",
             include_str!("eval/conversation_dev.toml"),
-            0.90,
-            0.64,
-            0.64,
+            0.93,
+            0.72,
+            0.71,
         ),
         (
             "conversation_heldout.toml",
             include_str!("eval/conversation_heldout.toml"),
-            0.85,
-            0.65,
-            0.64,
+            0.90,
+            0.46,
+            0.40,
         ),
     ] {
         let set = conversation::parse(file, text).unwrap();
