@@ -369,15 +369,29 @@ fn a_message_the_classifier_is_unsure_of_stays_with_the_service_in_context() {
         "{}",
         along.text
     );
-    // Off-topic the classifier is sure of stays off-topic.
+    // Off-topic the classifier is sure of stays off-topic, short or told as a story; a
+    // story naming another service is no follow-up either.
     for message in [
         "wie wird das wetter morgen",
         "hast du ein gutes rezept für apfelkuchen",
         "wer wird dieses jahr deutscher meister",
+        "kannst du mir ein gutes rezept für einen schokoladenkuchen zum geburtstag verraten",
+        "wie wird das wetter am wochenende in den bergen, wir wollen wandern gehen",
     ] {
         let reply = follow(message, &paternity);
         assert!(reply.sources.is_empty(), "{message}: {}", reply.text);
     }
+    let fishing = follow(
+        "mein sohn ist zwölf und möchte mit seinem opa angeln gehen, braucht er einen \
+         fischereischein",
+        &paternity,
+    );
+    assert_ne!(
+        fishing.sources.first().map(|s| s.id.as_str()),
+        Some(paternity.sources[0].id.as_str()),
+        "{}",
+        fishing.text
+    );
 }
 
 #[test]
@@ -406,6 +420,19 @@ fn a_country_or_only_germans_pick_the_wedding_with_or_without_foreign_ties() {
     // Neither said: both offered; "beide Deutsche" picks the one without.
     let wedding = ask("wie melden wir unsere hochzeit an");
     assert_eq!(wedding.kind, ReplyKind::Clarify, "{}", wedding.text);
+    // A new question naming a country is no pick.
+    let passport = follow(
+        "was kostet ein reisepass für meine reise nach brasilien",
+        &wedding,
+    );
+    assert!(
+        passport
+            .sources
+            .iter()
+            .all(|s| !s.title.contains("Eheschließung")),
+        "{}",
+        passport.text
+    );
     let germans = follow("wir sind beide deutsche und in muenchen geboren", &wedding);
     assert_eq!(
         germans.sources[0].title, "Anmeldung einer Eheschließung ohne Auslandsbezug",

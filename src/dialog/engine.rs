@@ -31,7 +31,7 @@ use crate::nlu::{
 };
 use crate::review::Nearest;
 use crate::search::{
-    AnalyzedQuery, CatalogIndex, Hit, IndexOptions, OfficeIndex, PackHit, QUESTION_WORDS,
+    self as search, AnalyzedQuery, CatalogIndex, Hit, IndexOptions, OfficeIndex, PackHit,
     QueryTerm, ServiceField, Target, TermOrigin, demote_opposites, fuse,
 };
 use crate::text::{self, Synonyms};
@@ -50,8 +50,9 @@ const CHOICE_CONFIDENCE: f32 = 0.5;
 /// From this probability on, small talk gives way to a service only when the question
 /// names it with two of its own words ("Kannst du mir helfen?" is no asylum request).
 const SURE_SMALL_TALK: f32 = 0.9;
-/// Below this probability of its best intent, the classifier is sure of nothing: a message
-/// in a conversation about a service that names no other service is about that one.
+/// Below this probability of its best intent, the classifier is sure of nothing: a story
+/// ([`search::is_story`]) told in a conversation about a service that names no other
+/// service is about that one.
 const UNSURE_INTENT: f32 = 0.5;
 /// A question that names a service this clearly (share of its words in the service's
 /// name or keywords) is a service question even when it sounds like small talk.
@@ -472,7 +473,7 @@ impl Engine {
             .unwrap_or_default();
 
         // A choice from the last "Meinten Sie ...?": its title or its number.
-        if let Some(service) = self.chosen(&state, message) {
+        if let Some(service) = self.chosen(&state, message, tenant, place) {
             let aspect = state.aspect;
             return self.service_reply(&state, place, service, aspect, 1.0, None);
         }
@@ -668,16 +669,17 @@ impl Engine {
                 // im Oktoberfest-Zelt" about the trade registration).
                 // Also a story told around it ("muss ich da auch mit hin oder reicht es
                 // wenn er alleine geht? ich bin dann schon hochschwanger") when the
-                // classifier is sure of nothing else or the message points back ("kann da
-                // ein Dolmetscher dabei sein?"), beside words the catalogue does not know.
-                // A short question about such a word is about it ("wo gibt es gutes Eis?").
+                // classifier is sure of nothing else or the story points back ("meine
+                // Mutter wohnt bei mir und spricht kaum Deutsch, kann da ein Dolmetscher
+                // dabei sein?"), beside words the catalogue does not know. A short question
+                // about such a word is about it ("wo gibt es gutes Eis?").
                 let about_context = |t: Topic| {
                     let service_question = intent.name == SERVICE_SEARCH;
                     let unsure = intent.probability < UNSURE_INTENT || points_back();
-                    let story = text::words(message).count() > QUESTION_WORDS;
                     !t.elsewhere
                         && t.foreign == 0
-                        && (service_question && on_topic(t) || !service_question && unsure && story)
+                        && ((service_question && on_topic(t))
+                            || (!service_question && unsure && search::is_story(message)))
                 };
                 if let Some(service) = context_service
                     && topic().is_some_and(about_context)
@@ -976,21 +978,25 @@ impl Engine {
 
     /// Ranks services for `message` (aspect cue words removed), best first.
     pub fn rank(&self, message: &str) -> Vec<Candidate> {
-        let tenant = &self.snapshot.config.default_tenant;
-        self.understand(clip(message), tenant, &Scope::everywhere())
+        self.understand_for_default_tenant(clip(message))
             .hits
             .into_iter()
             .map(|hit| self.candidate(hit))
             .collect()
     }
 
+    /// `message` understood as `respond` understands it for the default tenant: in its
+    /// scope, or the place the message names.
+    fn understand_for_default_tenant(&self, message: &str) -> Understanding {
+        let tenant = self.snapshot.config.default_tenant();
+        let place = Whereabouts::of_message(tenant, message, None, &self.snapshot.places);
+        self.understand(message, &tenant.id, &place.scope)
+    }
+
     /// Every step of understanding `message`.
     pub fn explain(&self, message: &str) -> Explanation {
         let message = clip(message);
-        // Understood as `respond` understands it for the default tenant: in its scope.
-        let tenant = self.snapshot.config.default_tenant();
-        let place = Whereabouts::of_message(tenant, message, None, &self.snapshot.places);
-        let understanding = self.understand(message, &tenant.id, &place.scope);
+        let understanding = self.understand_for_default_tenant(message);
         let decision = understanding.decision.clone();
         let full = self.snapshot.index.analyze(
             message,
@@ -1175,8 +1181,31 @@ impl Engine {
             .find_map(|s| copies::copy_for(s, catalog, &place.scope))
     }
 
+    /// True when the search alone answers `message` with a service that is none of
+    /// `choices`, directly or as the first of its own choices.
+    fn asks_for_another(
+        &self,
+        message: &str,
+        tenant: &Tenant,
+        place: &Whereabouts,
+        choices: &[String],
+    ) -> bool {
+        let understanding = self.understand(message, &tenant.id, &place.scope);
+        let first = match &understanding.decision {
+            Decision::Direct { .. } | Decision::Clarify { .. } => understanding.hits.first(),
+            Decision::Fallback { .. } => None,
+        };
+        first.is_some_and(|hit| !choices.contains(&self.service_of(hit).id))
+    }
+
     /// The service the citizen picked from the last choices, by title or number.
-    fn chosen(&self, state: &ConversationState, message: &str) -> Option<&Service> {
+    fn chosen(
+        &self,
+        state: &ConversationState,
+        message: &str,
+        tenant: &Tenant,
+        place: &Whereabouts,
+    ) -> Option<&Service> {
         if state.choices.is_empty() {
             return None;
         }
@@ -1199,7 +1228,17 @@ impl Engine {
             return Some(exact);
         }
         let names: Vec<&str> = offered.iter().map(|s| s.name.as_str()).collect();
-        if let Some(i) = near_duplicates::by_qualifier(&names, message) {
+        // A count picks its tier ("3 Zeugnisse"); where someone is from picks too ("wir
+        // sind beide Deutsche"), unless the message is a new question the search alone
+        // answers with another service ("was kostet ein Reisepass für Brasilien?" after the
+        // wedding choices).
+        if let Some(i) = near_duplicates::by_count(&names, message) {
+            return Some(offered[i]);
+        }
+        if let Some(i) = near_duplicates::by_origin(&names, message)
+            .or_else(|| near_duplicates::by_abroad(&names, message))
+            && !self.asks_for_another(message, tenant, place, &state.choices)
+        {
             return Some(offered[i]);
         }
         let mut analyzer = text::retrieval_analyzer();
@@ -1361,7 +1400,8 @@ impl Engine {
         confidence: f32,
     ) -> Reply {
         // A count or a country in the question picks the variant ("3 Zeugnisse": bis zu 5
-        // Dokumente; "türkischer Führerschein": the foreign one, not the EU/EWR one).
+        // Dokumente; "türkischer Führerschein": the foreign one, not the EU/EWR one; "meine
+        // Verlobte aus Brasilien": the wedding with foreign ties).
         let names: Vec<&str> = services.iter().map(|(s, _)| s.name.as_str()).collect();
         if let Some(i) = near_duplicates::by_qualifier(&names, message) {
             let (service, score) = services[i];

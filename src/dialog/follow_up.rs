@@ -86,7 +86,10 @@ const NAME_PART_LEN: usize = 5;
 /// Weighs the words of `query` (without the aspect cue tokens `cues`) against the service
 /// at `ordinal`, named `name`, and what the search made of the message alone. The service
 /// holds a word when its text does or when `editors_hold` it: the editors' questions for
-/// the service speak of it in that word.
+/// the service speak of it in that word (through any of the word's terms: itself, a part, a
+/// synonym's alternative, a correction). Held words count for [`Topic::confirmed`], which
+/// also keeps a message the classifier is unsure of from small talk; a word naming another
+/// service, or found by the search in another, still says that one.
 pub(crate) fn topic(
     index: &CatalogIndex,
     aspects: &AspectDetector,

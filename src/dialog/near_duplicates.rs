@@ -226,7 +226,7 @@ const WITHOUT: &str = "ohne";
 
 /// Among variants "… mit Auslandsbezug" and "… ohne Auslandsbezug", the one for what the
 /// question says: "mit" when it names a country (a fiancée from Brazil), "ohne" when it
-/// names only Germans ("wir sind beide Deutsche"). Index into `names`.
+/// says both are Germans ("wir sind beide Deutsche"). Index into `names`.
 ///
 /// ```
 /// use sophia::dialog::near_duplicates::by_abroad;
@@ -235,6 +235,9 @@ const WITHOUT: &str = "ohne";
 /// assert_eq!(by_abroad(&names, "meine Verlobte aus Brasilien heiraten"), Some(1));
 /// assert_eq!(by_abroad(&names, "wir sind beide deutsche"), Some(0));
 /// assert_eq!(by_abroad(&names, "wir wollen heiraten"), None);
+/// // One German says nothing about the other; speaking German nothing about citizenship.
+/// assert_eq!(by_abroad(&names, "ich bin Deutscher und will heiraten"), None);
+/// assert_eq!(by_abroad(&names, "meine Verlobte spricht kaum Deutsch"), None);
 /// ```
 pub fn by_abroad(names: &[&str], message: &str) -> Option<usize> {
     let sides: Vec<Option<bool>> = names
@@ -247,11 +250,12 @@ pub fn by_abroad(names: &[&str], message: &str) -> Option<usize> {
             Some(at == 0 || words[at - 1] != WITHOUT)
         })
         .collect();
+    if !sides.contains(&Some(true)) || !sides.contains(&Some(false)) {
+        return None;
+    }
     let wanted = if names_a_country(message) {
         true
-    } else if crate::text::words(message)
-        .any(|(_, w)| crate::text::normalize_word(w).starts_with("deutsch"))
-    {
+    } else if both_german(message) {
         false
     } else {
         return None;
@@ -261,9 +265,23 @@ pub fn by_abroad(names: &[&str], message: &str) -> Option<usize> {
         .enumerate()
         .filter(|(_, s)| **s == Some(wanted));
     match (found.next(), found.next()) {
-        (Some((i, _)), None) if sides.contains(&Some(!wanted)) => Some(i),
+        (Some((i, _)), None) => Some(i),
         _ => None,
     }
+}
+
+/// True when the message says that both are Germans ("wir sind beide Deutsche", "beide
+/// deutsche Staatsbürger"); "ich bin Deutscher" says nothing about the partner, and "spricht
+/// kaum Deutsch" nothing about citizenship.
+fn both_german(message: &str) -> bool {
+    let words: Vec<String> = crate::text::words(message)
+        .map(|(_, w)| crate::text::normalize_word(w))
+        .collect();
+    let both = words.iter().any(|w| w == "beide" || w == "beiden");
+    let german = words
+        .iter()
+        .any(|w| ["deutsche", "deutscher", "deutschen"].contains(&w.as_str()));
+    both && german
 }
 
 /// The variant a qualifier of the question picks: a count ([`by_count`]), a country

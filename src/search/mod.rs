@@ -11,9 +11,7 @@ mod query;
 mod schema;
 pub mod variants;
 
-pub use catalog_index::{
-    CatalogIndex, Hit, IndexOptions, QUESTION_WORDS, SearchResult, everyday_share,
-};
+pub use catalog_index::{CatalogIndex, Hit, IndexOptions, SearchResult, everyday_share, is_story};
 pub use fusion::fuse;
 pub use lexicon::{BuildStep, Progress};
 pub use office_index::{OfficeHit, OfficeIndex, Site, site_name};
