@@ -733,3 +733,25 @@ fn the_country_of_a_licence_picks_the_eu_or_the_foreign_variant() {
     // Without a country both stay open.
     assert_eq!(ask("Führerschein umschreiben").kind, ReplyKind::Clarify);
 }
+
+#[test]
+fn the_eval_lists_a_turn_with_the_right_service_but_another_part_as_a_miss() {
+    use sophia::eval::conversation;
+    let set = conversation::parse(
+        "parts.toml",
+        "[[dialog]]\nname = \"Pass\"\n[[dialog.turn]]\nq = \"reisepass beantragen\"\n\
+         expect = [\"1063453\"]\naspect = \"fees\"\n",
+    )
+    .unwrap();
+    let report = conversation::run(engine(), &set);
+    assert_eq!(report.scores.turn_accuracy, 1.0, "{:?}", report.misses);
+    assert_eq!(report.scores.aspect_accuracy, 0.0);
+    assert!(
+        report
+            .misses
+            .iter()
+            .any(|m| m.contains("want the part Fees")),
+        "{:?}",
+        report.misses
+    );
+}

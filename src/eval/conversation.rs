@@ -183,6 +183,17 @@ pub fn run(engine: &Engine, set: &ConversationSet) -> ConversationReport {
             if let Some(aspect) = turn.aspect {
                 report.scores.aspect_turns += 1;
                 aspects_right += usize::from(right && reply.aspect == Some(aspect));
+                // The right service, but not the part asked for: a miss of the aspect score.
+                if right && reply.aspect != Some(aspect) {
+                    report.misses.push(format!(
+                        "{} (turn {}) {:?}: want the part {aspect:?}, got {:?} {:?}",
+                        dialog.name,
+                        i + 1,
+                        turn.q,
+                        reply.kind,
+                        reply.aspect
+                    ));
+                }
             }
             if !right {
                 all_right = false;
