@@ -1198,7 +1198,8 @@ impl Engine {
         first.is_some_and(|hit| !choices.contains(&self.service_of(hit).id))
     }
 
-    /// The service the citizen picked from the last choices, by title or number.
+    /// The service the citizen picked from the last choices: by title or number, by a
+    /// count for tiers, or by where someone is from.
     fn chosen(
         &self,
         state: &ConversationState,
