@@ -8,7 +8,9 @@
 
 use std::collections::HashSet;
 
-use crate::nlu::{Origin, named_origin, names_a_country, service_origin};
+use crate::nlu::{
+    Origin, named_origin, names_a_country, names_both_german, service_abroad, service_origin,
+};
 
 /// The range of counts a name covers: "bis zu 5 Dokumenten" is 1..=5, "mehr als 20" is
 /// 21.., "ab 10" is 10...
@@ -204,13 +206,7 @@ pub fn by_origin(names: &[&str], message: &str) -> Option<usize> {
         return None;
     }
     let asked = named_origin(message)?;
-    let only = |keep: &dyn Fn(Option<Origin>) -> bool| {
-        let mut found = sides.iter().enumerate().filter(|(_, s)| keep(**s));
-        match (found.next(), found.next()) {
-            (Some((i, _)), None) => Some(i),
-            _ => None,
-        }
-    };
+    let only = |keep: &dyn Fn(Option<Origin>) -> bool| only_one(sides.iter().map(|s| keep(*s)));
     match asked {
         Origin::EuEea => only(&|s| s == Some(Origin::EuEea)),
         Origin::Other => {
@@ -218,11 +214,6 @@ pub fn by_origin(names: &[&str], message: &str) -> Option<usize> {
         }
     }
 }
-
-/// The word of a service name that says it is for matters across borders, and the one
-/// before it that says it is not ("ohne Auslandsbezug").
-const ABROAD: &str = "auslandsbezug";
-const WITHOUT: &str = "ohne";
 
 /// Among variants "… mit Auslandsbezug" and "… ohne Auslandsbezug", the one for what the
 /// question says: "mit" when it names a country (a fiancée from Brazil), "ohne" when it
@@ -240,48 +231,27 @@ const WITHOUT: &str = "ohne";
 /// assert_eq!(by_abroad(&names, "meine Verlobte spricht kaum Deutsch"), None);
 /// ```
 pub fn by_abroad(names: &[&str], message: &str) -> Option<usize> {
-    let sides: Vec<Option<bool>> = names
-        .iter()
-        .map(|name| {
-            let words: Vec<String> = crate::text::words(name)
-                .map(|(_, w)| crate::text::normalize_word(w))
-                .collect();
-            let at = words.iter().position(|w| w == ABROAD)?;
-            Some(at == 0 || words[at - 1] != WITHOUT)
-        })
-        .collect();
+    let sides: Vec<Option<bool>> = names.iter().map(|n| service_abroad(n)).collect();
     if !sides.contains(&Some(true)) || !sides.contains(&Some(false)) {
         return None;
     }
     let wanted = if names_a_country(message) {
         true
-    } else if both_german(message) {
+    } else if names_both_german(message) {
         false
     } else {
         return None;
     };
-    let mut found = sides
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| **s == Some(wanted));
+    only_one(sides.iter().map(|s| *s == Some(wanted)))
+}
+
+/// The index of the one `true`, when exactly one is.
+fn only_one(found: impl Iterator<Item = bool>) -> Option<usize> {
+    let mut found = found.enumerate().filter(|(_, f)| *f);
     match (found.next(), found.next()) {
         (Some((i, _)), None) => Some(i),
         _ => None,
     }
-}
-
-/// True when the message says that both are Germans ("wir sind beide Deutsche", "beide
-/// deutsche Staatsbürger"); "ich bin Deutscher" says nothing about the partner, and "spricht
-/// kaum Deutsch" nothing about citizenship.
-fn both_german(message: &str) -> bool {
-    let words: Vec<String> = crate::text::words(message)
-        .map(|(_, w)| crate::text::normalize_word(w))
-        .collect();
-    let both = words.iter().any(|w| w == "beide" || w == "beiden");
-    let german = words
-        .iter()
-        .any(|w| ["deutsche", "deutscher", "deutschen"].contains(&w.as_str()));
-    both && german
 }
 
 /// The variant a qualifier of the question picks: a count ([`by_count`]), a country
@@ -342,26 +312,22 @@ mod tests {
             words("anmeld eheschliess auslandsbezug"),
         ];
         let query = words("standesamt hochzeit");
-        assert_eq!(refine(&names, &[false, false], &query, 3), Refinement::Keep);
-        assert_eq!(
-            refine(&names, &[true, true], &query, 3),
-            Refinement::Clarify(vec![0, 1])
-        );
-        assert_eq!(
-            refine(&names, &[true, true], &words("hochzeit ohn"), 3),
-            Refinement::Keep
-        );
-        // Either one ranked first.
-        let names = [names[1].clone(), names[0].clone()];
-        assert_eq!(refine(&names, &[false, false], &query, 3), Refinement::Keep);
-        assert_eq!(
-            refine(&names, &[true, true], &query, 3),
-            Refinement::Clarify(vec![0, 1])
-        );
-        assert_eq!(
-            refine(&names, &[true, true], &words("hochzeit ohn"), 3),
-            Refinement::Prefer(1)
-        );
+        // Either one ranked first; naming "ohne" picks the "ohne" variant wherever it is.
+        let swapped = [names[1].clone(), names[0].clone()];
+        for (names, naming_ohne) in [
+            (&names, Refinement::Keep),
+            (&swapped, Refinement::Prefer(1)),
+        ] {
+            assert_eq!(refine(names, &[false, false], &query, 3), Refinement::Keep);
+            assert_eq!(
+                refine(names, &[true, true], &query, 3),
+                Refinement::Clarify(vec![0, 1])
+            );
+            assert_eq!(
+                refine(names, &[true, true], &words("hochzeit ohn"), 3),
+                naming_ohne
+            );
+        }
     }
 
     #[test]

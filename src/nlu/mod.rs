@@ -13,5 +13,7 @@ pub use classifier::{
     HUMAN_HANDOFF, IntentClassifier, IntentGuess, MIN_EXAMPLES, OFF_TOPIC, SERVICE_SEARCH,
     SHIPPED_INTENTS, SMALL_TALK,
 };
-pub use origin::{Origin, named_origin, names_a_country, service_origin};
+pub use origin::{
+    Origin, named_origin, names_a_country, names_both_german, service_abroad, service_origin,
+};
 pub use topics::{Lacking, Named, Topic, Topics};

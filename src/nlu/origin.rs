@@ -87,15 +87,18 @@ fn country(word: &str) -> Option<Origin> {
 /// ```
 pub fn named_origin(message: &str) -> Option<Origin> {
     let mut found = None;
-    for (_, word) in words(message) {
-        if let Some(origin) = country(&normalize_word(word)) {
-            match found {
-                Some(before) if before != origin => return None,
-                _ => found = Some(origin),
-            }
+    for origin in origins_named(message) {
+        match found {
+            Some(before) if before != origin => return None,
+            _ => found = Some(origin),
         }
     }
     found
+}
+
+/// The side of each country word of `message`, in order.
+fn origins_named(message: &str) -> impl Iterator<Item = Origin> + '_ {
+    words(message).filter_map(|(_, word)| country(&normalize_word(word)))
 }
 
 /// True when `message` names any country of `countries.txt`, on either side ("meine
@@ -108,7 +111,41 @@ pub fn named_origin(message: &str) -> Option<Origin> {
 /// assert!(!names_a_country("wir sind beide deutsche und in muenchen geboren"));
 /// ```
 pub fn names_a_country(message: &str) -> bool {
-    words(message).any(|(_, word)| country(&normalize_word(word)).is_some())
+    origins_named(message).next().is_some()
+}
+
+/// True when `message` says that both are Germans ("wir sind beide Deutsche", "beide
+/// deutsche Staatsbürger"); "ich bin Deutscher" says nothing about the partner, and "spricht
+/// kaum Deutsch" nothing about citizenship.
+///
+/// ```
+/// use sophia::nlu::names_both_german;
+/// assert!(names_both_german("wir sind beide deutsche und in muenchen geboren"));
+/// assert!(!names_both_german("ich bin Deutscher und will heiraten"));
+/// assert!(!names_both_german("wir sprechen beide kaum Deutsch"));
+/// ```
+pub fn names_both_german(message: &str) -> bool {
+    let words: Vec<String> = words(message).map(|(_, w)| normalize_word(w)).collect();
+    let both = words.iter().any(|w| w == "beide" || w == "beiden");
+    let german = words
+        .iter()
+        .any(|w| ["deutsche", "deutscher", "deutschen"].contains(&w.as_str()));
+    both && german
+}
+
+/// Whether a service's name says it is for matters across borders: `Some(true)` for "… mit
+/// Auslandsbezug", `Some(false)` for "… ohne Auslandsbezug", `None` when it says neither.
+///
+/// ```
+/// use sophia::nlu::service_abroad;
+/// assert_eq!(service_abroad("Anmeldung einer Eheschließung mit Auslandsbezug"), Some(true));
+/// assert_eq!(service_abroad("Anmeldung einer Eheschließung ohne Auslandsbezug"), Some(false));
+/// assert_eq!(service_abroad("Reisepass"), None);
+/// ```
+pub fn service_abroad(name: &str) -> Option<bool> {
+    let names: Vec<String> = words(name).map(|(_, w)| normalize_word(w)).collect();
+    let at = names.iter().position(|w| w == "auslandsbezug")?;
+    Some(at == 0 || names[at - 1] != "ohne")
 }
 
 /// The side a service's name says it is for: "EU"/"EWR" for the EU/EEA, "Nicht-EU" or
